@@ -1,0 +1,7 @@
+"""Organization API: placeholder replaced below."""
+
+urlpatterns: list = []
+
+
+def register(router) -> None:
+    return None
