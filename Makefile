@@ -29,7 +29,6 @@ run: setup
 # Every test. With DATABASE_URL / REDIS_URL set (as .ci/run does) the integration tests run
 # against PostgreSQL and Redis; browser tests need Debian's chromium.
 test: setup
-	$(PY) manage.py collectstatic --noinput --verbosity 0 --settings=danvan_portal.settings.test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup

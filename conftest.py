@@ -75,35 +75,75 @@ class Tree:
 @pytest.fixture
 def tree(db) -> Tree:
     province = UnitFactory(key="t-province", name="Tỉnh Lào Cai", kind=UnitKind.PROVINCE, valid_from=date(1991, 1, 1))
-    district = UnitFactory(key="t-district", name="Huyện Bảo Yên", kind=UnitKind.DISTRICT, parent=province,
-                           valid_to=date(2025, 6, 30))
-    committee = UnitFactory(key="t-hu", name="Huyện ủy Bảo Yên", kind=UnitKind.PARTY_COMMITTEE, parent=district,
-                            doc_symbol="HU", valid_to=date(2025, 6, 30))
-    bdv = UnitFactory(key="t-bdv", name="Ban Dân vận Huyện ủy", kind=UnitKind.BOARD, parent=committee,
-                      doc_symbol="BDVHU", valid_to=date(2025, 6, 30))
-    standing = UnitFactory(key="t-tthu", name="Thường trực Huyện ủy", kind=UnitKind.STANDING_BOARD,
-                           parent=committee, valid_to=date(2025, 6, 30))
-    ubnd = UnitFactory(key="t-ubnd", name="UBND huyện Bảo Yên", kind=UnitKind.PEOPLES_COMMITTEE, parent=district,
-                       doc_symbol="UBND", valid_to=date(2025, 6, 30))
-    agency = UnitFactory(key="t-tnmt", name="Phòng Tài nguyên và Môi trường", kind=UnitKind.DEPARTMENT,
-                         parent=ubnd, valid_to=date(2025, 6, 30))
-    commune_a = UnitFactory(key="t-vinh-yen", name="Xã Vĩnh Yên", parent=district, code="02956",
-                            valid_to=date(2025, 6, 30))
-    village_a = UnitFactory(key="t-tong-kim", name="Bản Tổng Kim", kind=UnitKind.VILLAGE, parent=commune_a,
-                            valid_to=date(2025, 6, 30))
-    commune_b = UnitFactory(key="t-nghia-do", name="Xã Nghĩa Đô", parent=district, code="02953",
-                            valid_to=date(2025, 6, 30))
-    village_b = UnitFactory(key="t-na-pong", name="Thôn Nà Pồng", kind=UnitKind.VILLAGE, parent=commune_b,
-                            valid_to=date(2025, 6, 30))
+    district = UnitFactory(
+        key="t-district", name="Huyện Bảo Yên", kind=UnitKind.DISTRICT, parent=province, valid_to=date(2025, 6, 30)
+    )
+    committee = UnitFactory(
+        key="t-hu",
+        name="Huyện ủy Bảo Yên",
+        kind=UnitKind.PARTY_COMMITTEE,
+        parent=district,
+        doc_symbol="HU",
+        valid_to=date(2025, 6, 30),
+    )
+    bdv = UnitFactory(
+        key="t-bdv",
+        name="Ban Dân vận Huyện ủy",
+        kind=UnitKind.BOARD,
+        parent=committee,
+        doc_symbol="BDVHU",
+        valid_to=date(2025, 6, 30),
+    )
+    standing = UnitFactory(
+        key="t-tthu",
+        name="Thường trực Huyện ủy",
+        kind=UnitKind.STANDING_BOARD,
+        parent=committee,
+        valid_to=date(2025, 6, 30),
+    )
+    ubnd = UnitFactory(
+        key="t-ubnd",
+        name="UBND huyện Bảo Yên",
+        kind=UnitKind.PEOPLES_COMMITTEE,
+        parent=district,
+        doc_symbol="UBND",
+        valid_to=date(2025, 6, 30),
+    )
+    agency = UnitFactory(
+        key="t-tnmt",
+        name="Phòng Tài nguyên và Môi trường",
+        kind=UnitKind.DEPARTMENT,
+        parent=ubnd,
+        valid_to=date(2025, 6, 30),
+    )
+    commune_a = UnitFactory(
+        key="t-vinh-yen", name="Xã Vĩnh Yên", parent=district, code="02956", valid_to=date(2025, 6, 30)
+    )
+    village_a = UnitFactory(
+        key="t-tong-kim", name="Bản Tổng Kim", kind=UnitKind.VILLAGE, parent=commune_a, valid_to=date(2025, 6, 30)
+    )
+    commune_b = UnitFactory(
+        key="t-nghia-do", name="Xã Nghĩa Đô", parent=district, code="02953", valid_to=date(2025, 6, 30)
+    )
+    village_b = UnitFactory(
+        key="t-na-pong", name="Thôn Nà Pồng", kind=UnitKind.VILLAGE, parent=commune_b, valid_to=date(2025, 6, 30)
+    )
     TermFactory(unit=committee, name="khóa XXII", start_date=date(2020, 8, 1), end_date=date(2025, 6, 30))
-    return Tree(province, district, committee, bdv, standing, ubnd, agency, commune_a, village_a, commune_b,
-                village_b)
+    return Tree(province, district, committee, bdv, standing, ubnd, agency, commune_a, village_a, commune_b, village_b)
 
 
 def _member(username: str, unit: Unit, role: str, body: Unit | None = None) -> User:
     user = UserFactory(username=username, password=PASSWORD)
     MembershipFactory(user=user, unit=unit, role=role, body=body)
     return user
+
+
+@pytest.fixture
+def bao_yen(db) -> None:
+    """The real Lào Cai / Bảo Yên units from organization/data/units.yaml."""
+    from django.core.management import call_command
+
+    call_command("load_units", verbosity=0)
 
 
 @pytest.fixture

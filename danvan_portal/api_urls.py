@@ -1,6 +1,5 @@
 """``/api/v1/``: one router; each app registers its viewsets in its ``api.py``."""
 
-from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from organization import api as organization_api

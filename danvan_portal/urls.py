@@ -19,4 +19,3 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("organization.urls")),
 ]
-

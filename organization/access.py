@@ -91,15 +91,11 @@ def can_view_unit(user, unit: Unit) -> bool:
 
 
 def can_edit_unit(user, unit: Unit) -> bool:
-    return is_admin(user) or any(
-        m.role in WRITE_ROLES and unit.path.startswith(m.unit.path) for m in memberships(user)
-    )
+    return is_admin(user) or any(m.role in WRITE_ROLES and unit.path.startswith(m.unit.path) for m in memberships(user))
 
 
 def has_role_over(user, unit: Unit, *wanted: str) -> bool:
-    return is_admin(user) or any(
-        m.role in wanted and unit.path.startswith(m.unit.path) for m in memberships(user)
-    )
+    return is_admin(user) or any(m.role in wanted and unit.path.startswith(m.unit.path) for m in memberships(user))
 
 
 def scope(queryset: QuerySet, user, unit_field: str = "unit") -> QuerySet:

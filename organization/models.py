@@ -14,6 +14,7 @@ from datetime import date
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +59,18 @@ LOCALITY_KINDS = frozenset(
 COMMUNE_KINDS = frozenset({UnitKind.COMMUNE, UnitKind.TOWNSHIP, UnitKind.WARD})
 
 
+#: Lowercase slugs joined by "/", mirroring the tree: "bao-yen/vinh-yen/tong-kim".
+UNIT_KEY_VALIDATOR = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$",
+    _("Use lowercase letters, digits and hyphens, with '/' between levels, e.g. bao-yen/vinh-yen."),
+)
+
+
+#: Path segments are zero-padded ids, so ordering by ``path`` lists a parent, then its children in
+#: the order they were created (as the data file lists them), then the next sibling's subtree.
+PATH_SEGMENT_WIDTH = 8
+
+
 class UnitQuerySet(models.QuerySet):
     def subtree_of(self, *units: Unit) -> UnitQuerySet:
         """The given units and everything below them, in one query."""
@@ -78,10 +91,11 @@ class UnitQuerySet(models.QuerySet):
 
 
 class Unit(models.Model):
-    key = models.SlugField(
+    key = models.CharField(
         _("natural key"),
         max_length=120,
         unique=True,
+        validators=[UNIT_KEY_VALIDATOR],
         help_text=_("Stable identifier used by data files and imports, e.g. 'bao-yen/vinh-yen'."),
     )
     name = models.CharField(_("name"), max_length=200)
@@ -131,23 +145,16 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_locality(self) -> bool:
-        return self.kind in LOCALITY_KINDS
-
-    def is_valid_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
-
-    def ancestors(self) -> UnitQuerySet:
-        ids = [int(part) for part in self.path.strip("/").split("/") if part]
-        return Unit.objects.filter(pk__in=ids).exclude(pk=self.pk).order_by("depth")
-
-    def descendants(self, include_self: bool = False) -> UnitQuerySet:
-        qs = Unit.objects.filter(path__startswith=self.path)
-        return qs if include_self else qs.exclude(pk=self.pk)
-
-    def is_descendant_of(self, other: Unit) -> bool:
-        return bool(self.path) and self.path.startswith(other.path)
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        super().save(*args, **kwargs)
+        new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk:0{PATH_SEGMENT_WIDTH}d}/"
+        if new_path != old_path:
+            self.path = new_path
+            self.depth = new_path.count("/") - 2
+            Unit.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+            if old_path:
+                self._move_descendants(old_path, new_path)
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -176,23 +183,30 @@ class Unit(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs) -> None:
-        old_path = self.path
-        super().save(*args, **kwargs)
-        new_path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
-        if new_path != old_path:
-            self.path = new_path
-            self.depth = new_path.count("/") - 2
-            Unit.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
-            if old_path:
-                self._move_descendants(old_path, new_path)
-
     def _move_descendants(self, old_path: str, new_path: str) -> None:
         moved = list(Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk))
         for unit in moved:
             unit.path = new_path + unit.path[len(old_path) :]
             unit.depth = unit.path.count("/") - 2
         Unit.objects.bulk_update(moved, ["path", "depth"])
+
+    @property
+    def is_locality(self) -> bool:
+        return self.kind in LOCALITY_KINDS
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+    def ancestors(self) -> UnitQuerySet:
+        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        return Unit.objects.filter(pk__in=ids).exclude(pk=self.pk).order_by("depth")
+
+    def descendants(self, include_self: bool = False) -> UnitQuerySet:
+        qs = Unit.objects.filter(path__startswith=self.path)
+        return qs if include_self else qs.exclude(pk=self.pk)
+
+    def is_descendant_of(self, other: Unit) -> bool:
+        return bool(self.path) and self.path.startswith(other.path)
 
 
 class UnitSuccession(models.Model):
@@ -210,9 +224,7 @@ class UnitSuccession(models.Model):
         verbose_name_plural = _("unit successions")
         constraints = [
             models.UniqueConstraint(fields=["predecessor", "successor"], name="unit_succession_unique"),
-            models.CheckConstraint(
-                condition=~Q(predecessor=models.F("successor")), name="unit_succession_not_self"
-            ),
+            models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="unit_succession_not_self"),
         ]
 
     def __str__(self) -> str:
@@ -221,6 +233,16 @@ class UnitSuccession(models.Model):
     def clean(self) -> None:
         if self.predecessor_id and self.predecessor_id == self.successor_id:
             raise ValidationError({"successor": _("A unit cannot succeed itself.")})
+        if not (self.predecessor_id and self.successor_id and self.effective_date):
+            return
+        errors = {}
+        if not self.successor.is_valid_on(self.effective_date):
+            errors["successor"] = _("The successor must exist on the effective date.")
+        predecessor_end = self.predecessor.valid_to
+        if predecessor_end is None or predecessor_end >= self.effective_date:
+            errors["predecessor"] = _("The predecessor must cease to exist before the effective date.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class User(AbstractUser):
@@ -354,6 +376,17 @@ class Term(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.start_date:%Y}–{self.end_date:%Y})"
 
+    def clean(self) -> None:
+        if not (self.unit_id and self.start_date and self.end_date):
+            return
+        if self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The term ends before it starts.")})
+        unit = self.unit
+        if self.start_date < unit.valid_from or (unit.valid_to is not None and self.end_date > unit.valid_to):
+            raise ValidationError(
+                {"start_date": _("The term must lie within the validity of %(unit)s.") % {"unit": unit.name}}
+            )
+
     def covers(self, day: date) -> bool:
         return self.start_date <= day <= self.end_date
 
@@ -389,7 +422,12 @@ class Document(models.Model):
     date = models.DateField(_("date"))
     subject = models.CharField(_("subject"), max_length=500)
     signer = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="signed_documents", verbose_name=_("signer")
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signed_documents",
+        verbose_name=_("signer"),
     )
     file = models.FileField(_("file"), upload_to="documents/%Y/", blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -428,3 +466,6 @@ class DocumentCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issuer", "kind", "term"], name="document_counter_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer_id}/{self.kind}/{self.term_id}: {self.last_number}"

@@ -23,8 +23,12 @@ def term_for(issuer: Unit, day: date) -> Term:
         term = Term.objects.filter(unit=unit, start_date__lte=day, end_date__gte=day).first()
         if term is not None:
             return term
-    raise ValidationError({"date": _("No Party term covers %(day)s for %(issuer)s.") % {
-        "day": day.strftime("%d/%m/%Y"), "issuer": issuer.name}})
+    raise ValidationError(
+        {
+            "date": _("No Party term covers %(day)s for %(issuer)s.")
+            % {"day": day.strftime("%d/%m/%Y"), "issuer": issuer.name}
+        }
+    )
 
 
 def _next_number(*, issuer: Unit, kind: str, term: Term) -> int:
@@ -57,8 +61,12 @@ def document_issue(
     if not issuer.doc_symbol:
         raise ValidationError({"issuer": _("%(issuer)s has no document symbol.") % {"issuer": issuer.name}})
     if not issuer.is_valid_on(day):
-        raise ValidationError({"date": _("%(issuer)s did not exist on %(day)s.") % {
-            "issuer": issuer.name, "day": day.strftime("%d/%m/%Y")}})
+        raise ValidationError(
+            {
+                "date": _("%(issuer)s did not exist on %(day)s.")
+                % {"issuer": issuer.name, "day": day.strftime("%d/%m/%Y")}
+            }
+        )
     term = term or term_for(issuer, day)
     if not term.covers(day):
         raise ValidationError({"date": _("The date is outside the term %(term)s.") % {"term": term}})
@@ -70,6 +78,8 @@ def document_issue(
     document.number = 0  # placeholder so full_clean can check the other fields first
     document.full_clean(exclude=["number"], validate_unique=False, validate_constraints=False)
     document.number = _next_number(issuer=issuer, kind=kind, term=term)
+    # Outside a web request (commands, imports, tasks) the history middleware knows no user.
+    document._history_user = created_by
     document.save()
     return document
 

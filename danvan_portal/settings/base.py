@@ -42,7 +42,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "organization.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,9 +154,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated API call then answers 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "organization.api_base.IdCursorPagination",
@@ -174,6 +175,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Several models have a "kind" (later "status") with different choices: name each set once.
+    # Each new app adds its enums here, or the schema (and check --deploy) warns.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "organization.models.UnitKind",
+        "PersonKindEnum": "organization.models.PersonKind",
+        "DocumentKindEnum": "organization.models.DocumentKind",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -78,6 +78,8 @@ def env_database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"Environment variable {name} is malformed: {exc}") from None
     if config["ENGINE"].endswith("postgresql"):
         config["CONN_HEALTH_CHECKS"] = True
+        # A host that silently drops packets would otherwise hang requests (and /healthz) for minutes.
+        config["OPTIONS"] = {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1)}
     return config
 
 

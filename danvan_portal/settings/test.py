@@ -15,3 +15,6 @@ STORAGES = {
 # Unit tests run tasks in-process; the integration tests start a real worker on REDIS_URL.
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Serve static files straight from the finders, so tests need no collectstatic step.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
