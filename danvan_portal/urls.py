@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", include("danvan_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("dialogues/", include("dialogues.urls")),
     path("", include("organization.urls")),
 ]

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import zipfile
-
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from . import access
 from .models import DocumentKind, Person, Unit
+from .uploads import DOCUMENT_TYPES, validate_upload
 
 #: Day first as offices write it; ISO accepted for browsers' date pickers and links.
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
-
-PDF_MAGIC = b"%PDF-"
-ZIP_MAGIC = b"PK\x03\x04"
-ALLOWED_EXTENSIONS = (".pdf", ".docx")
 
 
 def issuer_choices(user):
@@ -33,52 +26,8 @@ class IssuerChoiceField(forms.ModelChoiceField):
 
 
 def validate_document_file(upload) -> None:
-    """Accept PDF or DOCX only, by content as well as by name, within the upload size limit.
-
-    The first bytes are checked because a renamed executable keeps its ``.pdf`` name; a DOCX is a
-    ZIP archive, so it must also contain ``word/document.xml`` to be a Word document.
-    """
-    extension = os.path.splitext(upload.name or "")[1].lower()
-    if extension not in ALLOWED_EXTENSIONS:
-        raise ValidationError(
-            _("Only PDF or Word (.docx) files can be attached; %(name)s is neither."),
-            code="file_type",
-            params={"name": upload.name},
-        )
-    limit = settings.UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("The file is %(size)s; the largest allowed is %(limit)s."),
-            code="file_size",
-            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-        )
-    upload.seek(0)
-    head = upload.read(len(PDF_MAGIC))
-    upload.seek(0)
-    if extension == ".pdf":
-        if head != PDF_MAGIC:
-            raise ValidationError(
-                _("%(name)s is named .pdf but its content is not a PDF document. Save it as PDF and try again."),
-                code="file_content",
-                params={"name": upload.name},
-            )
-        return
-    if not head.startswith(ZIP_MAGIC) or not _is_word_document(upload):
-        raise ValidationError(
-            _("%(name)s is named .docx but its content is not a Word document. Save it as .docx and try again."),
-            code="file_content",
-            params={"name": upload.name},
-        )
-
-
-def _is_word_document(upload) -> bool:
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            return "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-    finally:
-        upload.seek(0)
+    """Accept PDF or DOCX only, by content as well as by name, within the upload size limit."""
+    validate_upload(upload, DOCUMENT_TYPES)
 
 
 class DocumentIssueForm(forms.Form):

@@ -469,3 +469,38 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issuer_id}/{self.kind}/{self.term_id}: {self.last_number}"
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", _("Assignment")
+    ANSWERED = "answered", _("Answer")
+    REOPENED = "reopened", _("Reopened")
+    REMINDER = "reminder", _("Reminder")
+    INFO = "info", _("Information")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app message (the bell), so users without e-mail still learn what needs them."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices, default=NotificationKind.INFO)
+    message = models.CharField(_("message"), max_length=500)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "created_at"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return self.message

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     # ours
     "organization",
+    "dialogues",
 ]
 
 MIDDLEWARE = [

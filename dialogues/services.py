@@ -1,0 +1,512 @@
+"""Writes for dialogues, petitions, notices, answers and meetings. Views, API, imports and tasks
+call these; each is one transaction and validates with ``full_clean()`` before saving."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organization import access
+from organization.models import Document, DocumentKind, NotificationKind, Person, Role, Unit, User
+from organization.notifications import notify, officers_of
+from organization.services import document_issue
+from organization.uploads import SCAN_TYPES, validate_upload
+
+from . import permissions
+from .models import (
+    ConclusionNotice,
+    Dialogue,
+    DialogueAttachment,
+    Directive,
+    EngagementMeeting,
+    Petition,
+    PetitionEvent,
+    PetitionResponse,
+    PetitionSource,
+    ReportedAggregate,
+    ReportedAggregatePart,
+    ResponseStatus,
+)
+from .sanitize import clean_minutes
+from .workflow import Action, PetitionStatus, target_status
+
+DIALOGUE_FIELDS = (
+    "unit",
+    "level",
+    "host_body",
+    "chaired_by",
+    "kind",
+    "status",
+    "topic",
+    "date",
+    "commune",
+    "village",
+    "venue",
+    "audience",
+    "participant_count",
+    "trigger_event",
+)
+PETITION_FIELDS = ("type", "field", "content", "petitioner", "village", "legal_track", "on_spot_answer")
+
+
+class StaleVersion(ValidationError):
+    """Someone else saved the record since it was opened: reload instead of overwriting."""
+
+
+def _check_version(obj, expected: int | None) -> None:
+    if expected is not None and obj.version != expected:
+        raise StaleVersion(_("Someone else changed this record while you were editing it. Reload it and try again."))
+
+
+def _require_recordable(user: User, unit: Unit) -> None:
+    if not access.can_view_unit(user, unit):
+        raise ValidationError({"unit": _("You cannot record data for %(unit)s.") % {"unit": unit.name}})
+    permissions.require(permissions.can_record(user, unit))
+
+
+# --- Dialogues ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PetitionInput:
+    """One petition typed on a dialogue's page (or in an import row)."""
+
+    type: str
+    field: str
+    content: str
+    petitioner: str = ""
+    village: Unit | None = None
+    legal_track: str = ""
+    answered_on_spot: bool = False
+    on_spot_answer: str = ""
+
+
+@dataclass
+class DialogueInput:
+    values: dict[str, Any]
+    minutes_text: str = ""
+    legal_basis: list[Document] = field(default_factory=list)
+
+
+def _attach(*, dialogue: Dialogue, uploads: list[UploadedFile], user: User, kind: str = "minutes") -> None:
+    for upload in uploads:
+        file_type = validate_upload(upload, SCAN_TYPES)
+        DialogueAttachment.objects.create(
+            dialogue=dialogue,
+            kind=kind,
+            file=upload,
+            original_name=upload.name[:255],
+            content_type=file_type.content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
+
+
+def _mark_minutes(dialogue: Dialogue) -> None:
+    if dialogue.minutes_filed_at is None and (dialogue.minutes_text or dialogue.attachments.exists()):
+        dialogue.minutes_filed_at = timezone.now()
+        Dialogue.objects.filter(pk=dialogue.pk).update(minutes_filed_at=dialogue.minutes_filed_at)
+
+
+@transaction.atomic
+def dialogue_create(
+    *, user: User, data: DialogueInput, petitions: list[PetitionInput] = (), attachments: list[UploadedFile] = ()
+) -> Dialogue:
+    """Record a dialogue with its petitions and minutes files: all saved together or nothing."""
+    values = {name: value for name, value in data.values.items() if name in DIALOGUE_FIELDS}
+    dialogue = Dialogue(**values, minutes_text=clean_minutes(data.minutes_text), created_by=user)
+    _require_recordable(user, dialogue.unit)
+    dialogue.full_clean()
+    dialogue._history_user = user
+    dialogue.save()
+    dialogue.legal_basis.set(data.legal_basis)
+    errors: dict[str, list] = {}
+    for index, item in enumerate(petitions):
+        try:
+            petition_create(
+                user=user,
+                unit=dialogue.unit,
+                source=PetitionSource.DIALOGUE,
+                received_on=dialogue.date,
+                data=item,
+                dialogue=dialogue,
+            )
+        except ValidationError as exc:
+            errors[f"petitions-{index}"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    _attach(dialogue=dialogue, uploads=list(attachments), user=user)
+    _mark_minutes(dialogue)
+    return dialogue
+
+
+@transaction.atomic
+def dialogue_update(
+    *, user: User, dialogue: Dialogue, data: DialogueInput, expected_version: int | None = None
+) -> Dialogue:
+    dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
+    _check_version(dialogue, expected_version)
+    _require_recordable(user, dialogue.unit)
+    for name, value in data.values.items():
+        if name in DIALOGUE_FIELDS and name != "unit":
+            setattr(dialogue, name, value)
+    dialogue.minutes_text = clean_minutes(data.minutes_text)
+    dialogue.full_clean()
+    dialogue.version = F("version") + 1
+    dialogue._history_user = user
+    dialogue.save()
+    dialogue.refresh_from_db()
+    dialogue.legal_basis.set(data.legal_basis)
+    _mark_minutes(dialogue)
+    return dialogue
+
+
+@transaction.atomic
+def minutes_file(
+    *, user: User, dialogue: Dialogue, text: str | None = None, attachments: list[UploadedFile] = ()
+) -> Dialogue:
+    """Add minutes text and/or scans to a held dialogue."""
+    _require_recordable(user, dialogue.unit)
+    if text is not None:
+        dialogue.minutes_text = clean_minutes(text)
+        dialogue._history_user = user
+        dialogue.save(update_fields=["minutes_text", "search_text", "updated_at"])
+    _attach(dialogue=dialogue, uploads=list(attachments), user=user)
+    _mark_minutes(dialogue)
+    return dialogue
+
+
+# --- Petitions ----------------------------------------------------------------------------------
+
+
+def _record_event(
+    petition: Petition,
+    *,
+    action: str,
+    from_status: str,
+    user: User | None,
+    comment: str = "",
+    agency: Unit | None = None,
+    deadline: date | None = None,
+) -> PetitionEvent:
+    return PetitionEvent.objects.create(
+        petition=petition,
+        action=action,
+        from_status=from_status,
+        to_status=petition.status,
+        actor=user,
+        comment=comment,
+        agency=agency,
+        deadline=deadline,
+    )
+
+
+@transaction.atomic
+def petition_create(
+    *,
+    user: User,
+    unit: Unit,
+    source: str,
+    received_on: date,
+    data: PetitionInput,
+    dialogue: Dialogue | None = None,
+    engagement_meeting: EngagementMeeting | None = None,
+) -> Petition:
+    _require_recordable(user, unit)
+    if dialogue is not None and not (dialogue.unit_id == unit.pk or unit.is_descendant_of(dialogue.unit)):
+        raise ValidationError({"dialogue": _("The petition must belong to the dialogue's own commune.")})
+    petition = Petition(
+        unit=unit,
+        source=source,
+        received_on=received_on,
+        dialogue=dialogue,
+        engagement_meeting=engagement_meeting,
+        created_by=user,
+        **{name: getattr(data, name) for name in PETITION_FIELDS},
+    )
+    petition.full_clean()
+    petition._history_user = user
+    petition.save()
+    _record_event(petition, action="create", from_status="", user=user)
+    if petition.legal_track:
+        # Complaints and denunciations go to the legal track at once; the portal only records it.
+        petition_transition(
+            user=user,
+            petition=petition,
+            action=Action.ROUTE_OUT,
+            comment=_("Routed to the legal track for complaints and denunciations."),
+        )
+    elif data.answered_on_spot:
+        if not data.on_spot_answer.strip():
+            raise ValidationError({"on_spot_answer": _("Write the answer given on the spot.")})
+        petition_transition(user=user, petition=petition, action=Action.ANSWER_ON_SPOT)
+    return petition
+
+
+def _notify_agency(petition: Petition, agency: Unit, message: str) -> None:
+    notify(
+        recipients=officers_of(agency, Role.AGENCY_OFFICER),
+        kind=NotificationKind.ASSIGNED,
+        message=message,
+        url=reverse("dialogues:petition_detail", args=[petition.pk]),
+    )
+
+
+@transaction.atomic
+def petition_transition(
+    *,
+    user: User,
+    petition: Petition,
+    action: str,
+    comment: str = "",
+    agency: Unit | None = None,
+    deadline: date | None = None,
+    directive: Directive | None = None,
+    expected_version: int | None = None,
+) -> Petition:
+    """Move a petition along the workflow. Refuses moves that do not exist and users without the
+    right; records who, when, from and to, and why; notifies whoever must act next."""
+    petition = Petition.objects.select_for_update().select_related("unit", "assigned_agency").get(pk=petition.pk)
+    _check_version(petition, expected_version)
+    current = petition.status
+    new_status = target_status(action, current)
+    if new_status is None:
+        raise ValidationError(
+            _("A petition that is “%(status)s” cannot be moved with “%(action)s”.")
+            % {"status": PetitionStatus(current).label, "action": Action(action).label}
+        )
+    if not (directive is not None and action == Action.ASSIGN and permissions.can_issue_notice(user, petition.unit)):
+        permissions.require(permissions.may_take(user, petition, action))
+
+    today = timezone.localdate()
+    if action in {Action.ASSIGN, Action.REASSIGN}:
+        if agency is None or deadline is None:
+            raise ValidationError(_("Choose the agency and the deadline."))
+        if deadline < petition.received_on:
+            raise ValidationError({"deadline": _("The deadline cannot be before the petition was received.")})
+        if action == Action.REASSIGN and agency.pk == petition.assigned_agency_id:
+            raise ValidationError({"agency": _("The petition is already assigned to this agency.")})
+        petition.assigned_agency, petition.deadline, petition.directive = agency, deadline, directive
+    if action == Action.ANSWER_ON_SPOT:
+        petition.answered_on = petition.received_on
+        petition.closed_on = petition.received_on
+    if action == Action.ANSWER:
+        response = petition.responses.filter(status=ResponseStatus.DRAFT).first()
+        if response is None:
+            raise ValidationError(_("Write the answer before publishing it."))
+        response.status, response.published_at = ResponseStatus.PUBLISHED, timezone.now()
+        response.save(update_fields=["status", "published_at"])
+        petition.answered_on = response.answered_on
+    if action == Action.REOPEN:
+        if not comment.strip():
+            raise ValidationError({"comment": _("Say why the answer is insufficient.")})
+        petition.responses.filter(status=ResponseStatus.PUBLISHED).update(
+            status=ResponseStatus.REOPENED, reopen_reason=comment
+        )
+        petition.answered_on = None
+    if action in {Action.RESOLVE, Action.TRANSFER, Action.ROUTE_OUT}:
+        petition.closed_on = today
+        if action == Action.TRANSFER and not comment.strip():
+            raise ValidationError({"comment": _("Say where the petition was transferred to.")})
+
+    petition.status = new_status
+    petition.version = F("version") + 1
+    petition._history_user = user
+    petition.save()
+    petition.refresh_from_db()
+    _record_event(
+        petition, action=action, from_status=current, user=user, comment=comment, agency=agency, deadline=deadline
+    )
+
+    url = reverse("dialogues:petition_detail", args=[petition.pk])
+    if action in {Action.ASSIGN, Action.REASSIGN}:
+        _notify_agency(
+            petition,
+            agency,
+            _("New petition assigned to %(agency)s, due %(deadline)s.")
+            % {"agency": agency.name, "deadline": deadline.strftime("%d/%m/%Y")},
+        )
+    elif action == Action.ANSWER:
+        staff = officers_of(petition.unit, Role.COMMUNE_OFFICER) | _district_staff_over(petition.unit)
+        notify(
+            recipients=staff.distinct(),
+            kind=NotificationKind.ANSWERED,
+            url=url,
+            message=_("%(agency)s answered petition #%(id)s.")
+            % {"agency": petition.assigned_agency.name, "id": petition.pk},
+        )
+    elif action == Action.REOPEN:
+        notify(
+            recipients=officers_of(petition.assigned_agency, Role.AGENCY_OFFICER),
+            kind=NotificationKind.REOPENED,
+            url=url,
+            message=_("The answer to petition #%(id)s was reopened: %(reason)s")
+            % {"id": petition.pk, "reason": comment},
+        )
+    return petition
+
+
+def _district_staff_over(unit: Unit):
+    """District staff whose scope contains ``unit``."""
+    ancestors = [*unit.ancestors(), unit]
+    return User.objects.filter(
+        is_active=True,
+        memberships__is_active=True,
+        memberships__role=Role.DISTRICT_STAFF,
+        memberships__unit__in=ancestors,
+    )
+
+
+# --- Responses ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def response_save_draft(
+    *,
+    user: User,
+    petition: Petition,
+    text: str,
+    answered_on: date,
+    document: Document | None = None,
+    file: UploadedFile | None = None,
+) -> PetitionResponse:
+    """The agency drafts its answer; only its officers may, and only while it owes one."""
+    petition = Petition.objects.select_for_update().get(pk=petition.pk)
+    permissions.require(permissions.is_agency_officer(user, petition.assigned_agency))
+    if petition.status not in {PetitionStatus.ASSIGNED, PetitionStatus.IN_PROGRESS}:
+        raise ValidationError(_("This petition is not waiting for an answer."))
+    if answered_on < petition.received_on or answered_on > timezone.localdate():
+        raise ValidationError({"answered_on": _("The answer date must lie between receipt and today.")})
+    if file is not None:
+        validate_upload(file, SCAN_TYPES)
+    response = petition.responses.filter(status=ResponseStatus.DRAFT).first() or PetitionResponse(
+        petition=petition, agency=petition.assigned_agency, author=user
+    )
+    response.text, response.answered_on, response.document = text.strip(), answered_on, document
+    if file is not None:
+        response.file = file
+    if not response.text:
+        raise ValidationError({"text": _("Write the answer.")})
+    response._history_user = user
+    response.save()
+    return response
+
+
+def response_publish(*, user: User, petition: Petition, comment: str = "") -> Petition:
+    return petition_transition(user=user, petition=petition, action=Action.ANSWER, comment=comment)
+
+
+# --- Conclusion notices -------------------------------------------------------------------------
+
+
+@dataclass
+class DirectiveInput:
+    agency: Unit
+    content: str
+    deadline: date
+    petitions: list[Petition]
+
+
+@transaction.atomic
+def conclusion_notice_issue(
+    *,
+    user: User,
+    dialogue: Dialogue,
+    issuer: Unit,
+    day: date,
+    summary: str,
+    directives: list[DirectiveInput],
+    signer: Person | None = None,
+) -> ConclusionNotice:
+    """Issue a numbered notice (…-TB/HU) and assign each directive's petitions to its agency."""
+    if not permissions.can_issue_notice(user, dialogue.unit):
+        raise PermissionDenied
+    if not access.can_view_unit(user, issuer):
+        raise ValidationError({"issuer": _("Choose an issuing body within your units.")})
+    if day < dialogue.date:
+        raise ValidationError({"date": _("The notice cannot be dated before the dialogue.")})
+    if not directives:
+        raise ValidationError(_("Add at least one directive."))
+    document = document_issue(
+        issuer=issuer,
+        kind=DocumentKind.TB,
+        day=day,
+        created_by=user,
+        signer=signer,
+        subject=_("Conclusions of the dialogue “%(topic)s”") % {"topic": dialogue.topic},
+    )
+    notice = ConclusionNotice(dialogue=dialogue, document=document, summary=summary, issued_by=user)
+    notice._history_user = user
+    notice.save()
+    for index, item in enumerate(directives):
+        if item.deadline < dialogue.date:
+            raise ValidationError({f"directives-{index}": _("The deadline cannot be before the dialogue.")})
+        directive = Directive.objects.create(
+            notice=notice, agency=item.agency, content=item.content.strip(), deadline=item.deadline
+        )
+        for petition in item.petitions:
+            if petition.dialogue_id != dialogue.pk:
+                raise ValidationError(
+                    {
+                        f"directives-{index}": _("Petition #%(id)s was not raised at this dialogue.")
+                        % {"id": petition.pk}
+                    }
+                )
+            petition_transition(
+                user=user,
+                petition=petition,
+                action=Action.ASSIGN,
+                agency=item.agency,
+                deadline=item.deadline,
+                directive=directive,
+                comment=_("Assigned by notice %(symbol)s") % {"symbol": document.symbol},
+            )
+    return notice
+
+
+# --- Engagement meetings and reported aggregates -----------------------------------------------
+
+
+@transaction.atomic
+def engagement_meeting_create(
+    *, user: User, values: dict[str, Any], opinions: list[PetitionInput] = ()
+) -> EngagementMeeting:
+    meeting = EngagementMeeting(**values, created_by=user)
+    _require_recordable(user, meeting.unit)
+    meeting.full_clean()
+    meeting._history_user = user
+    meeting.save()
+    for item in opinions:
+        petition_create(
+            user=user,
+            unit=meeting.unit,
+            source=PetitionSource.DIGNITARIES_MEETING,
+            received_on=meeting.date,
+            data=item,
+            engagement_meeting=meeting,
+        )
+    return meeting
+
+
+@transaction.atomic
+def reported_aggregate_create(
+    *, user: User, values: dict[str, Any], parts: list[tuple[str, int]] = ()
+) -> ReportedAggregate:
+    aggregate = ReportedAggregate(**values, created_by=user)
+    _require_recordable(user, aggregate.unit)
+    aggregate.full_clean()
+    aggregate._history_user = user
+    aggregate.save()
+    ReportedAggregatePart.objects.bulk_create(
+        ReportedAggregatePart(aggregate=aggregate, label=label, value=value) for label, value in parts
+    )
+    return aggregate
