@@ -138,6 +138,24 @@ def _member(username: str, unit: Unit, role: str, body: Unit | None = None) -> U
     return user
 
 
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The whole demo (`seed_demo`), loaded once per test module: seeding takes seconds.
+
+    It is loaded inside a transaction rolled back after the module; each test's own transaction
+    nests inside it, so the tests of the module still cannot see each other's writes.
+    """
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", force=True, verbosity=0, stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def bao_yen(db) -> None:
     """The real Lào Cai / Bảo Yên units from organization/data/units.yaml."""

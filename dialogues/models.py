@@ -67,7 +67,13 @@ class ScopedQuerySet(models.QuerySet):
 
 
 class NoticeQuerySet(ScopedQuerySet):
-    scope_field = "dialogue__unit"
+    def visible_to(self, user):
+        """Notices of visible dialogues, plus those directing one of the user's agencies."""
+        if access.is_admin(user):
+            return self
+        agencies = access.units_with_role(user, Role.AGENCY_OFFICER)
+        directs_here = Directive.objects.filter(notice=models.OuterRef("pk"), agency__in=agencies)
+        return self.filter(Q(dialogue__unit__in=access.visible_units(user)) | Q(models.Exists(directs_here)))
 
 
 class DialogueQuerySet(ScopedQuerySet):

@@ -10,7 +10,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,8 +97,9 @@ class DialogueInput:
 
 
 def _attach(*, dialogue: Dialogue, uploads: list[UploadedFile], user: User, kind: str = "minutes") -> None:
-    for upload in uploads:
-        file_type = validate_upload(upload, SCAN_TYPES)
+    # Check every file before writing any: a bad second file must not leave the first on disk.
+    checked = [(upload, validate_upload(upload, SCAN_TYPES)) for upload in uploads]
+    for upload, file_type in checked:
         DialogueAttachment.objects.create(
             dialogue=dialogue,
             kind=kind,
@@ -112,7 +112,9 @@ def _attach(*, dialogue: Dialogue, uploads: list[UploadedFile], user: User, kind
 
 
 def _mark_minutes(dialogue: Dialogue) -> None:
-    if dialogue.minutes_filed_at is None and (dialogue.minutes_text or dialogue.attachments.exists()):
+    # Query the table, not dialogue.attachments: a caller's prefetch cache may predate the upload.
+    has_files = DialogueAttachment.objects.filter(dialogue=dialogue).exists()
+    if dialogue.minutes_filed_at is None and (dialogue.minutes_text or has_files):
         dialogue.minutes_filed_at = timezone.now()
         Dialogue.objects.filter(pk=dialogue.pk).update(minutes_filed_at=dialogue.minutes_filed_at)
 
@@ -161,7 +163,9 @@ def dialogue_update(
             setattr(dialogue, name, value)
     dialogue.minutes_text = clean_minutes(data.minutes_text)
     dialogue.full_clean()
-    dialogue.version = F("version") + 1
+    # A plain increment, not F(): the row is locked (select_for_update above), and the history
+    # record copies the field's value, which cannot be an expression.
+    dialogue.version += 1
     dialogue._history_user = user
     dialogue.save()
     dialogue.refresh_from_db()
@@ -239,7 +243,8 @@ def petition_create(
     _record_event(petition, action="create", from_status="", user=user)
     if petition.legal_track:
         # Complaints and denunciations go to the legal track at once; the portal only records it.
-        petition_transition(
+        # The transition reloads the row; return that copy, not the stale "received" one.
+        petition = petition_transition(
             user=user,
             petition=petition,
             action=Action.ROUTE_OUT,
@@ -248,7 +253,7 @@ def petition_create(
     elif data.answered_on_spot:
         if not data.on_spot_answer.strip():
             raise ValidationError({"on_spot_answer": _("Write the answer given on the spot.")})
-        petition_transition(user=user, petition=petition, action=Action.ANSWER_ON_SPOT)
+        petition = petition_transition(user=user, petition=petition, action=Action.ANSWER_ON_SPOT)
     return petition
 
 
@@ -272,10 +277,18 @@ def petition_transition(
     deadline: date | None = None,
     directive: Directive | None = None,
     expected_version: int | None = None,
+    on: date | None = None,
 ) -> Petition:
     """Move a petition along the workflow. Refuses moves that do not exist and users without the
-    right; records who, when, from and to, and why; notifies whoever must act next."""
-    petition = Petition.objects.select_for_update().select_related("unit", "assigned_agency").get(pk=petition.pk)
+    right; records who, when, from and to, and why; notifies whoever must act next.
+
+    ``on`` dates a closing move (resolve, transfer, route out) when history is entered after the
+    fact; it defaults to today and must lie between receipt and today."""
+    # of=("self",): lock the petition row only. PostgreSQL refuses FOR UPDATE on the nullable side
+    # of the outer join to assigned_agency.
+    petition = (
+        Petition.objects.select_for_update(of=("self",)).select_related("unit", "assigned_agency").get(pk=petition.pk)
+    )
     _check_version(petition, expected_version)
     current = petition.status
     new_status = target_status(action, current)
@@ -288,6 +301,8 @@ def petition_transition(
         permissions.require(permissions.may_take(user, petition, action))
 
     today = timezone.localdate()
+    if on is not None and not (petition.received_on <= on <= today):
+        raise ValidationError({"on": _("The date must lie between receipt and today.")})
     if action in {Action.ASSIGN, Action.REASSIGN}:
         if agency is None or deadline is None:
             raise ValidationError(_("Choose the agency and the deadline."))
@@ -297,6 +312,8 @@ def petition_transition(
             raise ValidationError({"agency": _("The petition is already assigned to this agency.")})
         petition.assigned_agency, petition.deadline, petition.directive = agency, deadline, directive
     if action == Action.ANSWER_ON_SPOT:
+        if comment.strip() and not petition.on_spot_answer:
+            petition.on_spot_answer = comment.strip()
         petition.answered_on = petition.received_on
         petition.closed_on = petition.received_on
     if action == Action.ANSWER:
@@ -314,12 +331,13 @@ def petition_transition(
         )
         petition.answered_on = None
     if action in {Action.RESOLVE, Action.TRANSFER, Action.ROUTE_OUT}:
-        petition.closed_on = today
+        petition.closed_on = on or today
         if action == Action.TRANSFER and not comment.strip():
             raise ValidationError({"comment": _("Say where the petition was transferred to.")})
 
     petition.status = new_status
-    petition.version = F("version") + 1
+    # Locked above (select_for_update); see dialogue_update for why this is not F().
+    petition.version += 1
     petition._history_user = user
     petition.save()
     petition.refresh_from_db()
@@ -485,15 +503,21 @@ def engagement_meeting_create(
     meeting.full_clean()
     meeting._history_user = user
     meeting.save()
-    for item in opinions:
-        petition_create(
-            user=user,
-            unit=meeting.unit,
-            source=PetitionSource.DIGNITARIES_MEETING,
-            received_on=meeting.date,
-            data=item,
-            engagement_meeting=meeting,
-        )
+    errors: dict[str, list] = {}
+    for index, item in enumerate(opinions):
+        try:
+            petition_create(
+                user=user,
+                unit=meeting.unit,
+                source=PetitionSource.DIGNITARIES_MEETING,
+                received_on=meeting.date,
+                data=item,
+                engagement_meeting=meeting,
+            )
+        except ValidationError as exc:
+            errors[f"opinions-{index}"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
     return meeting
 
 

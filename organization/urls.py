@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_shell
+from . import views, views_notifications, views_shell
 
 urlpatterns = [
     path("", views_shell.home, name="home"),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("documents/<int:pk>/file/", views.document_file, name="document_file"),
     path("people/", views.person_list, name="person_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    *views_notifications.urlpatterns,
 ]

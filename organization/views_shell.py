@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,6 +28,11 @@ class NextStep:
     label: str
     description: str
     icon: str
+    query: str = ""  # e.g. "overdue=yes": a filtered list is a step of its own
+
+    @property
+    def key(self) -> str:
+        return f"{self.url_name}?{self.query}"
 
 
 _UNITS = NextStep("unit_list", gettext_lazy("Units"), gettext_lazy("Browse the units in your scope."), "bi-diagram-3")
@@ -41,8 +49,9 @@ _ADMIN = NextStep(
     "admin:index", gettext_lazy("Administration"), gettext_lazy("Manage users, units and memberships."), "bi-gear"
 )
 
-# What each role can usefully do today. Later apps (dialogues, programs, movements, reports) add
-# their entries here, in the order a person in that role would look for them.
+# What each role can do with the organization's own pages. Domain apps put their steps (which come
+# first: they are the daily work) in `<app>/home.py` as NEXT_STEPS_BY_ROLE, so this module never
+# imports them.
 NEXT_STEPS_BY_ROLE: dict[str, tuple[NextStep, ...]] = {
     Role.ADMIN: (_ADMIN, _UNITS, _DOCUMENTS, _PEOPLE),
     Role.DISTRICT_STAFF: (_UNITS, _DOCUMENTS, _PEOPLE),
@@ -60,6 +69,15 @@ NEXT_STEPS_BY_ROLE: dict[str, tuple[NextStep, ...]] = {
 }
 
 
+def steps_for_role(role: str) -> list[NextStep]:
+    """The domain apps' steps for ``role`` (INSTALLED_APPS order), then the organization's."""
+    steps: list[NextStep] = []
+    for config in apps.get_app_configs():
+        if config.name != "organization" and module_has_submodule(config.module, "home"):
+            steps.extend(import_module(f"{config.name}.home").NEXT_STEPS_BY_ROLE.get(role, ()))
+    return [*steps, *NEXT_STEPS_BY_ROLE[role]]
+
+
 def next_steps(user) -> list[dict]:
     """Links for the user's roles, most important role first, each page once."""
     roles = access.roles(user)
@@ -69,11 +87,12 @@ def next_steps(user) -> list[dict]:
     for role in Role.values:  # Role's declaration order is the order of importance
         if role not in roles:
             continue
-        for step in NEXT_STEPS_BY_ROLE[role]:
-            if step.url_name in seen:
+        for step in steps_for_role(role):
+            if step.key in seen:
                 continue
-            seen.add(step.url_name)
-            steps.append({"step": step, "url": reverse(step.url_name)})
+            seen.add(step.key)
+            url = reverse(step.url_name)
+            steps.append({"step": step, "url": f"{url}?{step.query}" if step.query else url})
     return steps
 
 

@@ -4,7 +4,6 @@ in the unit list page and in the API (DESIGN.md, principle 3)."""
 import re
 
 import pytest
-from django.core.management import call_command
 
 from organization.models import Unit
 
@@ -20,8 +19,8 @@ MATRIX = [
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", force=True, verbosity=0)
+def demo(demo_data, db):
+    """The demo, seeded once for this module (see conftest.demo_data)."""
 
 
 def expected_ids(root_key: str | None) -> set[int]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from .env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -71,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organization.context_processors.portal",
+                "organization.context_processors_notifications.notifications",
             ],
         },
     },
@@ -183,6 +186,19 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "organization.models.UnitKind",
         "PersonKindEnum": "organization.models.PersonKind",
         "DocumentKindEnum": "organization.models.DocumentKind",
+        "NotificationKindEnum": "organization.models.NotificationKind",
+        "DialogueLevelEnum": "dialogues.models.DialogueLevel",
+        "HostBodyEnum": "dialogues.models.HostBody",
+        "DialogueKindEnum": "dialogues.models.DialogueKind",
+        "DialogueStatusEnum": "dialogues.models.DialogueStatus",
+        "AttachmentKindEnum": "dialogues.models.AttachmentKind",
+        "PetitionSourceEnum": "dialogues.models.PetitionSource",
+        "PetitionTypeEnum": "dialogues.models.PetitionType",
+        "PetitionFieldEnum": "dialogues.models.PetitionField",
+        "LegalTrackEnum": "dialogues.models.LegalTrack",
+        "PetitionStatusEnum": "dialogues.workflow.PetitionStatus",
+        "PetitionActionEnum": "dialogues.workflow.Action",
+        "ResponseStatusEnum": "dialogues.models.ResponseStatus",
     },
 }
 
@@ -202,6 +218,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic tasks the code relies on. Beat writes them into django-celery-beat's rows at start;
+# times are in CELERY_TIMEZONE (Asia/Ho_Chi_Minh).
+CELERY_BEAT_SCHEDULE = {
+    # Every day at 07:00, before offices open: agencies get the petitions due within
+    # DANVAN_REMINDER_DUE_DAYS days and the overdue ones, commune officers the dialogues still
+    # without minutes DANVAN_MINUTES_DUE_DAYS days after they were held. Each item is reminded
+    # once per rule, so a re-run (or a missed day caught up) sends nothing twice.
+    "daily-reminders": {
+        "task": "dialogues.send_daily_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # --- Cache ----------------------------------------------------------------------------------
 _cache_url = env_redis_url("CACHE_URL") or env_redis_url("REDIS_URL")
@@ -221,6 +249,14 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cổng dân vận <no-reply@localhost>")
+
+# --- Reminders (dialogues.reminders) -------------------------------------------------------
+# Agencies are reminded of a petition this many days before its deadline (and once after it).
+DANVAN_REMINDER_DUE_DAYS = env_int("DANVAN_REMINDER_DUE_DAYS", 3, minimum=0)
+# Commune officers are reminded of a held dialogue without minutes after this many days.
+DANVAN_MINUTES_DUE_DAYS = env_int("DANVAN_MINUTES_DUE_DAYS", 7, minimum=1)
+# The portal's address as users reach it, for links in e-mails (e.g. https://danvan.example.vn).
+DANVAN_SITE_URL = env_str("DANVAN_SITE_URL", "")
 
 # --- Demo -----------------------------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "danvan-demo")

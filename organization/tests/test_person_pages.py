@@ -91,7 +91,7 @@ def test_person_list_query_count_does_not_grow(
     for index in range(extra):
         PersonFactory(full_name=f"Nguyễn Văn {index}", unit=tree.commune_b)
     client.force_login(district_staff)
-    # session, user, memberships, search pass, count, page, unit choices
-    with django_assert_max_num_queries(7):
+    # session, user, memberships, unread count, search pass, count, page, unit choices
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("person_list"), {"q": "nguyen"})
     assert len(response.context["people"]) == 1 + extra

@@ -45,11 +45,11 @@ def test_home_shows_each_roles_unit_and_label(client, request, fixture, unit_nam
     assert role_label in html
 
 
-def test_home_with_two_memberships_needs_three_queries(client, two_hats, django_assert_max_num_queries):
+def test_home_with_two_memberships_needs_four_queries(client, two_hats, django_assert_max_num_queries):
     user, _ = two_hats
     client.force_login(user)
-    # session + user + memberships (with units and bodies), shared by the menu and the page
-    with django_assert_max_num_queries(3):
+    # session + user + memberships (with units and bodies) shared by the menu and the page, + unread count
+    with django_assert_max_num_queries(4):
         assert client.get(reverse("home")).status_code == 200
 
 

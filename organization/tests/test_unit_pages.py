@@ -172,8 +172,8 @@ def test_unit_list_query_count_does_not_grow_with_units(
 ):
     _grow(tree, extra)
     client.force_login(district_staff)
-    # session, user, memberships, parent choices, count, page, search pass
-    with django_assert_max_num_queries(7):
+    # session, user, memberships, unread count, parent choices, count, page, search pass
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("unit_list"), {"q": "xa", "kind": UnitKind.COMMUNE})
     assert len(response.context["rows"]) == 2 + extra
 
@@ -184,7 +184,7 @@ def test_unit_detail_query_count_is_bounded(client, tree, district_staff, django
         UnitFactory(parent=tree.commune_b, kind=UnitKind.VILLAGE, name=f"Thôn {index}", valid_to=date(2025, 6, 30))
         PersonFactory(unit=tree.commune_b)
     client.force_login(district_staff)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("unit_detail", args=[tree.commune_b.pk]))
     assert len(response.context["children"]) == 1 + extra
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from organization.models import Document, DocumentKind, Membership, Person, PersonKind, Role, Unit, User
 from organization.services import document_issue
@@ -159,10 +162,20 @@ def seed_documents(seed: Seed) -> None:
             )
 
 
-# The demo, step by step, in order. When your app needs demo records, write a step (a function
-# taking the Seed, idempotent: get by natural key, then update) in your app's own module, e.g.
-# programs/demo.py, import it here and add it after the steps whose rows it uses.
+# The organization's own steps, in order. Other apps add theirs without this module importing
+# them (imports flow from the domain apps to organization, never back): an app with demo records
+# writes `<app>/demo.py` with `DEMO_STEPS`, a list of functions taking the Seed (each idempotent:
+# get by natural key, then update), and they run after these, in INSTALLED_APPS order.
 STEPS: list[Callable[[Seed], None]] = [seed_units, seed_accounts, seed_people, seed_documents]
+
+
+def app_steps() -> list[Callable[[Seed], None]]:
+    steps: list[Callable[[Seed], None]] = []
+    for config in apps.get_app_configs():
+        if config.name == "organization" or not module_has_submodule(config.module, "demo"):
+            continue
+        steps.extend(import_module(f"{config.name}.demo").DEMO_STEPS)
+    return steps
 
 
 class Command(BaseCommand):
@@ -179,7 +192,7 @@ class Command(BaseCommand):
             )
         seed = Seed(stdout=self.stdout)
         with transaction.atomic():
-            for step in STEPS:
+            for step in [*STEPS, *app_steps()]:
                 step(seed)
         self.print_accounts(seed)
 
