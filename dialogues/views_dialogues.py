@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView
 
 from organization import access, audit
+from organization.exports import ExportColumn, ExportMixin, choice, field
 from organization.models import LOCALITY_KINDS, Unit, UnitKind
 from organization.views import FilteredListView
 
@@ -45,7 +46,18 @@ from .forms_dialogues import (
     petition_formset,
     recording_units,
 )
-from .models import ConclusionNotice, Dialogue, DialogueAttachment, Directive, EngagementMeeting, Petition
+from .models import (
+    ConclusionNotice,
+    Dialogue,
+    DialogueAttachment,
+    DialogueKind,
+    DialogueLevel,
+    DialogueStatus,
+    Directive,
+    EngagementMeeting,
+    HostBody,
+    Petition,
+)
 from .workflow import PetitionStatus
 
 #: Bootstrap badge classes per petition status: open work amber, closed green, routed out grey.
@@ -139,7 +151,7 @@ def files_dropped_message(request) -> str:
 # --- Dialogues ----------------------------------------------------------------------------------
 
 
-class DialogueListView(FilteredListView):
+class DialogueListView(ExportMixin, FilteredListView):
     template_name = "dialogues/dialogue_list.html"
     context_object_name = "dialogues"
     filterset_class = DialogueFilter
@@ -156,11 +168,51 @@ class DialogueListView(FilteredListView):
         "participants": gettext_lazy("Participants"),
     }
 
+    export_filename = "doi-thoai"
+    export_fields = (
+        "id",
+        "date",
+        "level",
+        "host_body",
+        "kind",
+        "status",
+        "topic",
+        "unit__name",
+        "commune__name",
+        "village__name",
+        "venue",
+        "audience",
+        "participant_count",
+        "trigger_event",
+        "petition_count",
+        "minutes_filed_at",
+    )
+
     def base_queryset(self):
         return selectors.dialogues_for(self.request.user)
 
     def get_queryset(self):
         return super().get_queryset().annotate(petition_count=_petition_count("dialogue"))
+
+    def get_export_columns(self) -> list[ExportColumn]:
+        return [
+            ExportColumn(_("No."), field("id")),
+            ExportColumn(_("Date"), field("date")),
+            ExportColumn(_("Level"), choice("level", DialogueLevel.choices)),
+            ExportColumn(_("Host body"), choice("host_body", HostBody.choices)),
+            ExportColumn(_("Kind"), choice("kind", DialogueKind.choices)),
+            ExportColumn(_("Status"), choice("status", DialogueStatus.choices)),
+            ExportColumn(_("Topic"), field("topic")),
+            ExportColumn(_("Owner unit"), field("unit__name")),
+            ExportColumn(_("Commune"), field("commune__name")),
+            ExportColumn(_("Village"), field("village__name")),
+            ExportColumn(_("Venue"), field("venue")),
+            ExportColumn(_("Audience"), field("audience")),
+            ExportColumn(_("Participants"), field("participant_count")),
+            ExportColumn(_("Trigger event"), field("trigger_event")),
+            ExportColumn(_("Petitions"), field("petition_count")),
+            ExportColumn(_("Minutes filed"), lambda row: _("Yes") if row["minutes_filed_at"] else _("No")),
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

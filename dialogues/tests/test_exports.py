@@ -162,3 +162,21 @@ def test_export_query_count_does_not_grow_with_rows(client, tree, district_staff
 def test_anonymous_cannot_export(client, petitions):
     response = client.get(reverse("dialogues:petition_list"), {"export": "csv"})
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_dialogue_list_exports_the_filtered_dialogues_with_counts(client, tree, commune_a_officer, district_staff):
+    from dialogues.tests.factories import DialogueFactory, petition_input
+
+    DialogueFactory(unit=tree.commune_a, topic="=cmd|' /C calc'!A0 Nặm Mèng", petitions=[petition_input()] * 2)
+    DialogueFactory(unit=tree.commune_b, topic="Đối thoại ở Nghĩa Đô")
+    client.force_login(commune_a_officer)
+    response = client.get(reverse("dialogues:dialogue_list"), {"export": "xlsx", "q": "nam meng"})
+    rows = xlsx_rows(response)
+    assert len(rows) == 2  # header + the one dialogue of commune A matching the search
+    header = [cell.value for cell in rows[0]]
+    topic = rows[1][header.index("Chủ đề")]
+    assert topic.data_type != "f" and topic.value.startswith("=cmd")
+    assert rows[1][header.index("Kiến nghị")].value == 2
+    client.force_login(district_staff)
+    text = client.get(reverse("dialogues:dialogue_list"), {"export": "csv"}).content.decode("utf-8-sig")
+    assert "Nghĩa Đô" in text and "'=cmd" in text
