@@ -18,5 +18,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("dialogues/", include("dialogues.urls")),
+    path("programs/", include("programs.urls")),
     path("", include("organization.urls")),
 ]

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from organization.search import terms
+from organization.search import search_folded
 
 from .models import Dialogue, Petition
 
-
-def search_folded(queryset: QuerySet, query: str | None, *columns: str) -> QuerySet:
-    """Every word of ``query`` (folded: "nam meng" ≈ "Nặm Mèng", "d" ≈ "đ") in one of ``columns``,
-    which hold text folded the same way when the row was saved (``search_text``)."""
-    for word in terms(query):
-        condition = Q()
-        for column in columns:
-            condition |= Q(**{f"{column}__contains": word})
-        queryset = queryset.filter(condition)
-    return queryset
+__all__ = ["agency_inbox", "dialogues_for", "petitions_for", "search_folded"]
 
 
 def dialogues_for(user) -> QuerySet[Dialogue]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from text_unidecode import unidecode
 
 
@@ -45,3 +45,14 @@ def filter_folded(queryset: QuerySet, query: str | None, fields: Iterable[str]) 
     rows = queryset.order_by().prefetch_related(None).values_list("pk", *fields).iterator()
     ids = [row[0] for row in rows if matches(words, *row[1:])]
     return queryset.filter(pk__in=ids)
+
+
+def search_folded(queryset: QuerySet, query: str | None, *columns: str) -> QuerySet:
+    """Every word of ``query`` (folded: "nam meng" ≈ "Nặm Mèng", "d" ≈ "đ") in one of ``columns``,
+    which hold text folded the same way when the row was saved (``search_text``)."""
+    for word in terms(query):
+        condition = Q()
+        for column in columns:
+            condition |= Q(**{f"{column}__contains": word})
+        queryset = queryset.filter(condition)
+    return queryset

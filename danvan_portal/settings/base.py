@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     # ours
     "organization",
     "dialogues",
+    "programs",
 ]
 
 MIDDLEWARE = [
