@@ -5,11 +5,13 @@ from rest_framework.routers import DefaultRouter
 from dialogues import api as dialogues_api
 from organization import api as organization_api
 from organization import api_notifications
+from programs import api as programs_api
 
 router = DefaultRouter()
 organization_api.register(router)
 dialogues_api.register(router)
 api_notifications.register(router)
+programs_api.register(router)
 
 urlpatterns = [
     *organization_api.urlpatterns,

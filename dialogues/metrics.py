@@ -35,6 +35,7 @@ from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from organization.access import within
 from organization.models import Unit
 
 from .models import (
@@ -59,22 +60,6 @@ _ONE_DECIMAL = Decimal("0.1")
 
 
 # --- Scope and period ---------------------------------------------------------------------------
-
-
-def within(units: Units, field: str = "unit") -> Q:
-    """Rows whose ``field`` (a foreign key to Unit) lies in the subtree of one of ``units``.
-
-    An empty ``units`` matches nothing (never everything)."""
-    if isinstance(units, Unit):
-        units = [units]
-    paths = sorted({unit.path for unit in units if unit.path})
-    roots = [path for path in paths if not any(path != other and path.startswith(other) for other in paths)]
-    if not roots:
-        return Q(pk__in=[])
-    condition = Q()
-    for path in roots:
-        condition |= Q(**{f"{field}__path__startswith": path})
-    return condition
 
 
 def _held_dialogues(units: Units, start: date, end: date) -> QuerySet[Dialogue]:

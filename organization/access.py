@@ -13,6 +13,8 @@ the right to write, 403.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
@@ -136,3 +138,21 @@ def get_unit_for_user(user, pk, *, write: bool = False) -> Unit:
     if write and not can_edit_unit(user, unit):
         raise PermissionDenied
     return unit
+
+
+def within(units: Unit | Iterable[Unit], field: str = "unit") -> Q:
+    """Rows whose ``field`` (a foreign key to Unit) lies in the subtree of one of ``units``.
+
+    Used by every app's metrics, so a district's figure is exactly the sum of its communes'.
+    Nested roots are dropped (a commune inside a listed district adds nothing), and an empty
+    ``units`` matches nothing, never everything."""
+    if isinstance(units, Unit):
+        units = [units]
+    paths = sorted({unit.path for unit in units if unit.path})
+    roots = [path for path in paths if not any(path != other and path.startswith(other) for other in paths)]
+    if not roots:
+        return Q(pk__in=[])
+    condition = Q()
+    for path in roots:
+        condition |= Q(**{f"{field}__path__startswith": path})
+    return condition

@@ -22,8 +22,9 @@ _DECIMAL = re.compile(r"^(\d{1,3}(\.\d{3})+|\d+),\d+$")
 
 def _clean_text(value: str) -> tuple[str, bool]:
     text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-    negative = text.startswith("-")
-    return text.lstrip("-+"), negative
+    # One optional sign; a second one ("+-5") is left in place and fails the patterns.
+    sign = text[:1] if text[:1] in "+-" else ""
+    return text[len(sign) :], sign == "-"
 
 
 def parse_integer(value) -> int:
@@ -66,11 +67,18 @@ def parse_decimal(value) -> Decimal:
     return -number if negative else number
 
 
+def _check_length(text: str, limit: int | None) -> None:
+    if limit is not None and len(text) > limit:
+        raise ValidationError(_("Write at most %(limit)s characters."), params={"limit": limit})
+
+
 class VietnameseIntegerField(forms.CharField):
     """Money in whole đồng and counts: accepts '1.234.567' and '1234567'."""
 
     def __init__(self, *, min_value: int | None = 0, **kwargs):
         self.min_value = min_value
+        # CharField's length validator would run on the parsed number; bound the typed text instead.
+        self.max_chars = kwargs.pop("max_length", None)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
         super().__init__(**kwargs)
 
@@ -83,6 +91,7 @@ class VietnameseIntegerField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        _check_length(value, self.max_chars)
         number = parse_integer(value)
         if self.min_value is not None and number < self.min_value:
             raise ValidationError(_("The value cannot be below %(min)s."), params={"min": self.min_value})
@@ -94,6 +103,8 @@ class VietnameseDecimalField(forms.CharField):
 
     def __init__(self, *, min_value: Decimal | None = Decimal(0), decimal_places: int = 2, **kwargs):
         self.min_value, self.decimal_places = min_value, decimal_places
+        # CharField's length validator would run on the parsed number; bound the typed text instead.
+        self.max_chars = kwargs.pop("max_length", None)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         super().__init__(**kwargs)
 
@@ -106,6 +117,7 @@ class VietnameseDecimalField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
+        _check_length(value, self.max_chars)
         number = parse_decimal(value)
         if self.min_value is not None and number < self.min_value:
             raise ValidationError(_("The value cannot be below %(min)s."), params={"min": self.min_value})

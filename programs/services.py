@@ -63,6 +63,13 @@ def _rows(model, program: Program, rows: list[dict[str, Any]], prefix: str) -> l
         except ValidationError as exc:
             errors[f"{prefix}-{index}"] = exc.messages
         built.append(row)
+    if model is Participation:
+        # One row per category (a database constraint); say so instead of failing on insert.
+        seen: set[str] = set()
+        for index, row in enumerate(built):
+            if row.category in seen:
+                errors.setdefault(f"{prefix}-{index}", []).append(_("This category is already counted in another row."))
+            seen.add(row.category)
     if errors:
         raise ValidationError(errors)
     model.objects.filter(program=program).delete()
@@ -116,7 +123,7 @@ def program_update(*, user: User, program: Program, data: ProgramInput, expected
     program = Program.objects.select_for_update(of=("self",)).get(pk=program.pk)
     _check_version(program, expected_version)
     require_recordable(user, program.unit)
-    previous_status = program.status
+    previous_status, previous_organizer = program.status, program.organizer_id
     for name, value in data.values.items():
         if name in PROGRAM_FIELDS and name != "unit":
             setattr(program, name, value)
@@ -127,12 +134,37 @@ def program_update(*, user: User, program: Program, data: ProgramInput, expected
                 % {"old": ProgramStatus(previous_status).label, "new": ProgramStatus(program.status).label}
             }
         )
-    _check_organizer(user, program)
+    # Keeping the organizer is not choosing it: a commune officer may edit a district program held
+    # in their commune without seeing the district body that organized it.
+    if program.organizer_id != previous_organizer:
+        _check_organizer(user, program)
     program.version += 1
     _save(program, user)
     _rows(WorkItem, program, data.work_items, "work_items")
     _rows(Contribution, program, data.contributions, "contributions")
     _rows(Participation, program, data.participation, "participation")
+    return program
+
+
+@transaction.atomic
+def program_set_status(*, user: User, program: Program, status: str, expected_version: int | None = None) -> Program:
+    """Move a program one step along planned → surveyed → held → reviewed; rows stay untouched."""
+    program = Program.objects.select_for_update(of=("self",)).get(pk=program.pk)
+    _check_version(program, expected_version)
+    require_recordable(user, program.unit)
+    if status not in PROGRAM_TRANSITIONS.get(program.status, set()):
+        raise ValidationError(
+            {
+                "status": _("A program that is “%(old)s” cannot become “%(new)s”.")
+                % {
+                    "old": ProgramStatus(program.status).label,
+                    "new": ProgramStatus(status).label if status in ProgramStatus.values else status,
+                }
+            }
+        )
+    program.status = status
+    program.version += 1
+    _save(program, user)
     return program
 
 
@@ -145,6 +177,8 @@ def road_project_save(
     else:
         road = RoadProject.objects.select_for_update(of=("self",)).get(pk=road.pk)
         _check_version(road, expected_version)
+        # The record's current unit first: nobody edits (or moves away) what they could not record.
+        require_recordable(user, road.unit)
         road.version += 1
     for name, value in values.items():
         setattr(road, name, value)
@@ -167,6 +201,8 @@ def land_donation_save(
     else:
         donation = LandDonation.objects.select_for_update(of=("self",)).get(pk=donation.pk)
         _check_version(donation, expected_version)
+        # The record's current unit first: nobody edits (or moves away) what they could not record.
+        require_recordable(user, donation.unit)
         donation.version += 1
     for name, value in values.items():
         setattr(donation, name, value)
@@ -193,6 +229,8 @@ def clearance_project_save(
     else:
         project = SiteClearanceProject.objects.select_for_update(of=("self",)).get(pk=project.pk)
         _check_version(project, expected_version)
+        # The record's current unit first: nobody edits (or moves away) what they could not record.
+        require_recordable(user, project.unit)
         project.version += 1
     for name, value in values.items():
         setattr(project, name, value)

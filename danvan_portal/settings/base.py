@@ -200,6 +200,18 @@ SPECTACULAR_SETTINGS = {
         "PetitionStatusEnum": "dialogues.workflow.PetitionStatus",
         "PetitionActionEnum": "dialogues.workflow.Action",
         "ResponseStatusEnum": "dialogues.models.ResponseStatus",
+        "ProgramStatusEnum": "programs.models.ProgramStatus",
+        "QualifierEnum": "programs.models.Qualifier",
+        "OrganizerLevelEnum": "programs.models.OrganizerLevel",
+        "ProgramFieldEnum": "programs.models.ProgramField",
+        "WorkCategoryEnum": "programs.models.WorkCategory",
+        "ContributorTypeEnum": "programs.models.ContributorType",
+        "ContributionKindEnum": "programs.models.ContributionKind",
+        "ParticipantCategoryEnum": "programs.models.ParticipantCategory",
+        "SurfaceEnum": "programs.models.Surface",
+        "DonationPurposeEnum": "programs.models.DonationPurpose",
+        "ClearanceStatusEnum": "programs.models.ClearanceStatus",
+        "SumQualifierEnum": "programs.serializers.SumQualifier",
     },
 }
 
