@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from organization import access
 from organization.models import Document, DocumentKind, NotificationKind, Person, Role, Unit, User
 from organization.notifications import notify, officers_of
-from organization.services import document_issue
+from organization.services import StaleVersion as StaleVersion  # re-exported: views catch services.StaleVersion
+from organization.services import check_version, document_issue
 from organization.uploads import SCAN_TYPES, validate_upload
 
 from . import permissions
@@ -55,15 +56,6 @@ DIALOGUE_FIELDS = (
     "trigger_event",
 )
 PETITION_FIELDS = ("type", "field", "content", "petitioner", "village", "legal_track", "on_spot_answer")
-
-
-class StaleVersion(ValidationError):
-    """Someone else saved the record since it was opened: reload instead of overwriting."""
-
-
-def _check_version(obj, expected: int | None) -> None:
-    if expected is not None and obj.version != expected:
-        raise StaleVersion(_("Someone else changed this record while you were editing it. Reload it and try again."))
 
 
 def _require_recordable(user: User, unit: Unit) -> None:
@@ -156,7 +148,7 @@ def dialogue_update(
     *, user: User, dialogue: Dialogue, data: DialogueInput, expected_version: int | None = None
 ) -> Dialogue:
     dialogue = Dialogue.objects.select_for_update().get(pk=dialogue.pk)
-    _check_version(dialogue, expected_version)
+    check_version(dialogue, expected_version)
     _require_recordable(user, dialogue.unit)
     for name, value in data.values.items():
         if name in DIALOGUE_FIELDS and name != "unit":
@@ -289,7 +281,7 @@ def petition_transition(
     petition = (
         Petition.objects.select_for_update(of=("self",)).select_related("unit", "assigned_agency").get(pk=petition.pk)
     )
-    _check_version(petition, expected_version)
+    check_version(petition, expected_version)
     current = petition.status
     new_status = target_status(action, current)
     if new_status is None:

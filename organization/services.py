@@ -12,6 +12,18 @@ from django.utils.translation import gettext as _
 from .models import Document, DocumentCounter, Person, Term, Unit, User
 
 
+class StaleVersion(ValidationError):
+    """Someone else saved the record since it was opened: reload instead of overwriting.
+
+    Every editable record carries a ``version``; services take the version the user saw and
+    refuse the write when it moved (optimistic concurrency, DESIGN.md principle 5)."""
+
+
+def check_version(obj, expected: int | None) -> None:
+    if expected is not None and obj.version != expected:
+        raise StaleVersion(_("Someone else changed this record while you were editing it. Reload it and try again."))
+
+
 def term_for(issuer: Unit, day: date) -> Term:
     """The term covering ``day`` of the issuer or its nearest ancestor that keeps terms.
 

@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import mimetypes
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import (
     BigIntegerField,
     DecimalField,
@@ -38,17 +35,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from organization import access
+from organization.api_base import require_role_somewhere
+from organization.api_base import service_errors as base_service_errors
 from organization.models import Role, Unit
 
 from . import selectors, services
@@ -109,53 +107,9 @@ CLEARANCE_ROLES = frozenset({Role.DISTRICT_STAFF})
 # --- Errors -------------------------------------------------------------------------------------
 
 
-class Conflict(APIException):
-    """Someone saved the record after the client read it (optimistic version check)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = gettext_lazy(
-        "Someone else changed this record while you were editing it. Reload it and try again."
-    )
-
-
-def drf_errors(exc: DjangoValidationError) -> dict:
-    """A service's ``ValidationError`` as a DRF error body.
-
-    ``__all__`` becomes ``non_field_errors``; ``contributions-2`` (the services' key for the third
-    row of a list) becomes ``{"contributions": {"2": [...]}}``, the shape DRF itself uses for
-    errors of list items keyed by position.
-    """
-    if not hasattr(exc, "error_dict"):
-        return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-    body: dict = {}
-    for key, messages in exc.message_dict.items():
-        prefix, dash, index = key.rpartition("-")
-        if dash and index.isdigit() and prefix in NESTED_LISTS:
-            body.setdefault(prefix, {})[index] = messages
-        elif key == "__all__":
-            body[api_settings.NON_FIELD_ERRORS_KEY] = messages
-        else:
-            body[key] = messages
-    return body
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """Turn what a service refuses into API answers (403 and 404 pass through to DRF)."""
-    try:
-        yield
-    except services.StaleVersion as exc:
-        raise Conflict(" ".join(exc.messages)) from exc
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(drf_errors(exc)) from exc
-
-
-def require_role_somewhere(user, roles: frozenset[str], message: str) -> None:
-    """403 for a user who holds none of ``roles`` anywhere: no body can make their request right."""
-    if access.is_admin(user) or any(m.role in roles for m in access.memberships(user)):
-        return
-    raise PermissionDenied(message)
+def service_errors():
+    """The shared translation of service refusals, with this API's nested lists."""
+    return base_service_errors(NESTED_LISTS)
 
 
 def require_version(data: dict) -> int:

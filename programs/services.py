@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from organization import access
 from organization.models import Role, Unit, User
+from organization.services import StaleVersion as StaleVersion  # re-exported: views catch services.StaleVersion
+from organization.services import check_version
 from organization.uploads import SCAN_TYPES, validate_upload
 
 from .models import (
@@ -28,15 +30,6 @@ from .models import (
     SiteClearanceProject,
     WorkItem,
 )
-
-
-class StaleVersion(ValidationError):
-    """Someone else saved the record since it was opened: reload instead of overwriting."""
-
-
-def _check_version(obj, expected: int | None) -> None:
-    if expected is not None and obj.version != expected:
-        raise StaleVersion(_("Someone else changed this record while you were editing it. Reload it and try again."))
 
 
 def require_recordable(user: User, unit: Unit) -> None:
@@ -121,7 +114,7 @@ def program_create(*, user: User, data: ProgramInput) -> Program:
 @transaction.atomic
 def program_update(*, user: User, program: Program, data: ProgramInput, expected_version: int | None = None) -> Program:
     program = Program.objects.select_for_update(of=("self",)).get(pk=program.pk)
-    _check_version(program, expected_version)
+    check_version(program, expected_version)
     require_recordable(user, program.unit)
     previous_status, previous_organizer = program.status, program.organizer_id
     for name, value in data.values.items():
@@ -150,7 +143,7 @@ def program_update(*, user: User, program: Program, data: ProgramInput, expected
 def program_set_status(*, user: User, program: Program, status: str, expected_version: int | None = None) -> Program:
     """Move a program one step along planned → surveyed → held → reviewed; rows stay untouched."""
     program = Program.objects.select_for_update(of=("self",)).get(pk=program.pk)
-    _check_version(program, expected_version)
+    check_version(program, expected_version)
     require_recordable(user, program.unit)
     if status not in PROGRAM_TRANSITIONS.get(program.status, set()):
         raise ValidationError(
@@ -176,7 +169,7 @@ def road_project_save(
         road = RoadProject(created_by=user)
     else:
         road = RoadProject.objects.select_for_update(of=("self",)).get(pk=road.pk)
-        _check_version(road, expected_version)
+        check_version(road, expected_version)
         # The record's current unit first: nobody edits (or moves away) what they could not record.
         require_recordable(user, road.unit)
         road.version += 1
@@ -200,7 +193,7 @@ def land_donation_save(
         donation = LandDonation(created_by=user)
     else:
         donation = LandDonation.objects.select_for_update(of=("self",)).get(pk=donation.pk)
-        _check_version(donation, expected_version)
+        check_version(donation, expected_version)
         # The record's current unit first: nobody edits (or moves away) what they could not record.
         require_recordable(user, donation.unit)
         donation.version += 1
@@ -228,7 +221,7 @@ def clearance_project_save(
         project = SiteClearanceProject(created_by=user)
     else:
         project = SiteClearanceProject.objects.select_for_update(of=("self",)).get(pk=project.pk)
-        _check_version(project, expected_version)
+        check_version(project, expected_version)
         # The record's current unit first: nobody edits (or moves away) what they could not record.
         require_recordable(user, project.unit)
         project.version += 1

@@ -16,10 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from organization.api_base import drf_errors
 from organization.models import DocumentKind, Unit
 from organization.services import document_issue
 from programs import services
-from programs.api import drf_errors
 from programs.models import (
     Contribution,
     LandDonation,
@@ -689,7 +689,7 @@ def test_unknown_choices_are_refused(client, tree, commune_a_officer):
 def test_service_row_errors_are_keyed_by_position():
     exc = ValidationError({"work_items-1": ["Bad row."], "__all__": ["Whole."], "date": ["Bad date."]})
 
-    assert drf_errors(exc) == {
+    assert drf_errors(exc, NESTED_LISTS) == {
         "work_items": {"1": ["Bad row."]},
         "non_field_errors": ["Whole."],
         "date": ["Bad date."],
