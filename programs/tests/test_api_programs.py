@@ -20,6 +20,7 @@ from organization.api_base import drf_errors
 from organization.models import DocumentKind, Unit
 from organization.services import document_issue
 from programs import services
+from programs.api import NESTED_LISTS
 from programs.models import (
     Contribution,
     LandDonation,
