@@ -12,17 +12,16 @@ up among the objects the requesting user may see. An id outside that scope gets 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from organization import access
-from organization.models import Document, Person, Unit
+from organization.api_base import ScopedPrimaryKeyField, unit_field
+from organization.models import Document, Person
 from organization.serializers import UnitBriefSerializer
 from organization.uploads import SCAN_TYPES, validate_upload
 
@@ -56,10 +55,6 @@ def attachment_download_path(pk: int) -> str:
 # --- Scoped ids ---------------------------------------------------------------------------------
 
 
-def _visible_units(user) -> QuerySet:
-    return access.visible_units(user)
-
-
 def _visible_people(user) -> QuerySet:
     return access.scope(Person.objects.all(), user)
 
@@ -78,29 +73,6 @@ def _visible_petitions(user) -> QuerySet:
 
 def _visible_meetings(user) -> QuerySet:
     return EngagementMeeting.objects.visible_to(user)
-
-
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """An id looked up only among the objects the requesting user may see.
-
-    ``get_queryset`` is evaluated per request from the serializer's context, so the field also
-    works inside nested and ``many=True`` serializers, whose ``__init__`` never sees the request.
-    The class-level empty queryset only tells the schema which model the id belongs to.
-    """
-
-    def __init__(self, *, model: type[Model], scope: Callable[[object], QuerySet], unknown, **kwargs) -> None:
-        self.scope = scope
-        kwargs.setdefault("error_messages", {"does_not_exist": unknown, "incorrect_type": unknown})
-        kwargs.setdefault("queryset", model._default_manager.none())
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        return self.scope(getattr(request, "user", None))
-
-
-def unit_field(unknown, **kwargs) -> ScopedPrimaryKeyField:
-    return ScopedPrimaryKeyField(model=Unit, scope=_visible_units, unknown=unknown, **kwargs)
 
 
 def _checked_upload(upload):

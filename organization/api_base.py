@@ -1,9 +1,10 @@
 """Shared pieces for every app's DRF API."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied
@@ -11,6 +12,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.settings import api_settings
 
 from . import access
+from .models import Unit
 from .services import StaleVersion
 
 
@@ -71,3 +73,28 @@ def require_role_somewhere(user, roles: frozenset[str], message: str) -> None:
     if access.is_admin(user) or any(m.role in roles for m in access.memberships(user)):
         return
     raise PermissionDenied(message)
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """An id looked up only among the objects the requesting user may see: an id outside the
+    scope gets the same "unknown" answer as a missing one, so nothing leaks.
+
+    ``get_queryset`` is evaluated per request from the serializer's context, so the field also
+    works inside nested and ``many=True`` serializers, whose ``__init__`` never sees the request.
+    The class-level empty queryset only tells the schema which model the id belongs to.
+    """
+
+    def __init__(self, *, model: type[Model], scope: Callable[[object], QuerySet], unknown, **kwargs) -> None:
+        self.scope = scope
+        kwargs.setdefault("error_messages", {"does_not_exist": unknown, "incorrect_type": unknown})
+        kwargs.setdefault("queryset", model._default_manager.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.scope(getattr(request, "user", None))
+
+
+def unit_field(unknown, **kwargs) -> ScopedPrimaryKeyField:
+    """A unit id among the units the requesting user may see."""
+    return ScopedPrimaryKeyField(model=Unit, scope=access.visible_units, unknown=unknown, **kwargs)

@@ -17,7 +17,6 @@ answer as one that does not exist.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -30,7 +29,8 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from organization import access
-from organization.models import Document, Unit
+from organization.api_base import ScopedPrimaryKeyField, unit_field
+from organization.models import Document
 from organization.numbers import parse_decimal, parse_integer
 from organization.serializers import UnitBriefSerializer
 from organization.uploads import SCAN_TYPES, validate_upload
@@ -191,10 +191,6 @@ def percent_of(part: int, whole: int) -> Decimal | None:
 # --- Scoped ids ---------------------------------------------------------------------------------
 
 
-def _visible_units(user) -> QuerySet:
-    return access.visible_units(user)
-
-
 def _visible_documents(user) -> QuerySet:
     return access.scope(Document.objects.all(), user, unit_field="issuer")
 
@@ -205,29 +201,6 @@ def _visible_programs(user) -> QuerySet:
 
 def _visible_roads(user) -> QuerySet:
     return RoadProject.objects.visible_to(user)
-
-
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """An id looked up only among the objects the requesting user may see.
-
-    The scope is evaluated per request from the serializer's context, so the field also works in
-    nested and ``many=True`` serializers; the empty class-level queryset only names the model for
-    the schema.
-    """
-
-    def __init__(self, *, model: type[Model], scope: Callable[[object], QuerySet], unknown, **kwargs) -> None:
-        self.scope = scope
-        kwargs.setdefault("error_messages", {"does_not_exist": unknown, "incorrect_type": unknown})
-        kwargs.setdefault("queryset", model._default_manager.none())
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        return self.scope(getattr(request, "user", None))
-
-
-def unit_field(unknown, **kwargs) -> ScopedPrimaryKeyField:
-    return ScopedPrimaryKeyField(model=Unit, scope=_visible_units, unknown=unknown, **kwargs)
 
 
 def optional(kwargs: dict) -> dict:
