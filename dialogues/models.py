@@ -57,13 +57,7 @@ class DialogueStatus(models.TextChoices):
     HELD = "held", _("Held")
 
 
-class ScopedQuerySet(models.QuerySet):
-    """Rows whose ``scope_field`` (a unit) lies in the user's subtrees."""
-
-    scope_field = "unit"
-
-    def visible_to(self, user):
-        return access.scope(self, user, self.scope_field)
+ScopedQuerySet = access.ScopedQuerySet
 
 
 class NoticeQuerySet(ScopedQuerySet):

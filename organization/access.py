@@ -156,3 +156,13 @@ def within(units: Unit | Iterable[Unit], field: str = "unit") -> Q:
     for path in roots:
         condition |= Q(**{f"{field}__path__startswith": path})
     return condition
+
+
+class ScopedQuerySet(QuerySet):
+    """Base QuerySet for domain models: ``visible_to(user)`` keeps the rows whose
+    ``scope_field`` (a foreign key to Unit) lies in the user's subtrees."""
+
+    scope_field = "unit"
+
+    def visible_to(self, user):
+        return scope(self, user, self.scope_field)

@@ -33,9 +33,7 @@ MAX_DONATION_AREA_M2 = Decimal(100_000)
 MAX_ROAD_LENGTH_M = Decimal(100_000)
 
 
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return access.scope(self, user, "unit")
+ScopedQuerySet = access.ScopedQuerySet
 
 
 class Qualifier(models.TextChoices):
