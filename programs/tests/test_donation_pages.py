@@ -492,8 +492,8 @@ def test_donation_exports_hold_exactly_the_filtered_rows(client, tree, donations
     header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {int(row[0]) for row in rows} == {donations["a"].pk, donations["a_common"].pk}
     nam_meng = next(row for row in rows if int(row[0]) == donations["a"].pk)
-    assert nam_meng[header.index("Trees")] == "1000"
-    assert nam_meng[header.index("Trees by species")] == "quế: 1000"
+    assert nam_meng[header.index("Cây trồng")] == "1000"
+    assert nam_meng[header.index("Cây trồng theo loài")] == "quế: 1000"
 
     response = client.get(
         reverse("programs:donation_list"), {"donated_to": "31/12/2021", "export": "xlsx", "page": "2"}

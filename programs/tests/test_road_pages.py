@@ -287,7 +287,7 @@ def test_editing_a_road_saves_a_new_version_and_history(client, tree, roads, com
     road.refresh_from_db()
     assert (road.name, road.length_m, road.version) == ("Đường Nặm Mèng (nối dài)", Decimal("783.5"), 2)
     page = client.get(reverse("programs:road_detail", args=[road.pk]))
-    assert any(change.label == "length (m)" for row in page.context["history"] for change in row.changes)
+    assert any(change.label == "chiều dài (m)" for row in page.context["history"] for change in row.changes)
 
 
 def test_a_stale_road_edit_is_refused_not_overwritten(client, tree, roads, commune_a_officer):
@@ -409,7 +409,7 @@ def test_road_exports_hold_exactly_the_filtered_rows(client, tree, roads, distri
     header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert {int(row[0]) for row in rows} == {roads["a"].pk, roads["a_gravel"].pk}
     nam_meng = next(row for row in rows if int(row[0]) == roads["a"].pk)
-    assert nam_meng[header.index("Road")] == "Đường Nặm Mèng"
+    assert nam_meng[header.index("Tuyến đường")] == "Đường Nặm Mèng"
 
     response = client.get(reverse("programs:road_list"), {"year": 2021, "export": "xlsx"})
     _header, *body = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
