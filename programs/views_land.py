@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Func, IntegerField, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -29,7 +29,7 @@ from organization.exports import ExportColumn, ExportMixin, choice, field
 from organization.models import Role
 from organization.views import FilteredListView, add_service_errors
 
-from . import selectors, services
+from . import metrics, selectors, services
 from .forms_land import (
     ClearanceFilter,
     ClearanceForm,
@@ -61,23 +61,6 @@ UPLOAD_ERROR_CODES = frozenset({"file_type", "file_size", "file_content", "file_
 PROGRESS_STEP = 5
 
 
-class TreeCount(Func):
-    """The number of trees in a donation's ``trees`` object ({"quế": 1000, "mỡ": 20} → 1020),
-    summed in SQL so a totals row stays one query whatever the number of donations."""
-
-    arity = 1
-    output_field = IntegerField()
-    template = "(SELECT COALESCE(SUM((value)::numeric), 0) FROM jsonb_each_text(%(expressions)s))"
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="(SELECT COALESCE(SUM(value), 0) FROM json_each(%(expressions)s))",
-            **extra_context,
-        )
-
-
 def _number(value) -> int:
     """Database sums come back as int, Decimal (PostgreSQL numeric) or None."""
     return int(value or 0)
@@ -88,22 +71,16 @@ def _decimal(value) -> Decimal:
 
 
 def donation_totals(donations: QuerySet[LandDonation]) -> dict:
-    """Count, m², trees, labour-days, cash and value of ``donations``, in one aggregate query."""
-    row = donations.order_by().aggregate(
-        count=Count("pk"),
-        area_m2=Sum("area_m2"),
-        trees=Sum(TreeCount("trees")),
-        labour_days=Sum("labour_days"),
-        cash_vnd=Sum("cash_vnd"),
-        value_vnd=Sum("value_vnd"),
-    )
+    """The totals row of a donation list: ``programs.metrics.donation_totals`` (the one
+    definition of every donation figure) over exactly the filtered rows."""
+    totals = metrics.donation_totals(donations, by_species=False)
     return {
-        "count": row["count"],
-        "area_m2": _decimal(row["area_m2"]),
-        "trees": _number(row["trees"]),
-        "labour_days": _decimal(row["labour_days"]),
-        "cash_vnd": _number(row["cash_vnd"]),
-        "value_vnd": _number(row["value_vnd"]),
+        "count": totals["donors"],
+        "area_m2": totals["area_m2"],
+        "trees": totals["trees"],
+        "labour_days": totals["labour_days"],
+        "cash_vnd": totals["cash_vnd"],
+        "value_vnd": totals["value_vnd"],
     }
 
 
