@@ -616,14 +616,22 @@ class SentReminder(models.Model):
     deadline = models.DateField(
         null=True, blank=True, help_text="The deadline reminded about (a new one reminds again)."
     )
+    agency = models.ForeignKey(
+        Unit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The agency reminded (a petition re-assigned to another agency reminds it too).",
+    )
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["rule", "petition", "deadline"],
+                fields=["rule", "petition", "deadline", "agency"],
                 condition=Q(petition__isnull=False),
-                name="reminder_once_per_petition_deadline",
+                name="reminder_once_per_petition_deadline_agency",
             ),
             models.UniqueConstraint(
                 fields=["rule", "dialogue"], condition=Q(dialogue__isnull=False), name="reminder_once_per_dialogue"

@@ -126,7 +126,9 @@ def _petition_items(today: date, due_days: int) -> dict[Unit, list[Item]]:
     for rule, petitions in rules:
         # Already reminded items are left out here, so a second run costs one query per rule;
         # the unique constraint (see _claim) is what makes concurrent runs safe.
-        sent = SentReminder.objects.filter(rule=rule, petition=OuterRef("pk"), deadline=OuterRef("deadline"))
+        sent = SentReminder.objects.filter(
+            rule=rule, petition=OuterRef("pk"), deadline=OuterRef("deadline"), agency=OuterRef("assigned_agency")
+        )
         petitions = petitions.filter(assigned_agency__isnull=False).exclude(Exists(sent))
         for petition in petitions.select_related("assigned_agency", "unit").order_by("deadline", "pk"):
             days = abs((petition.deadline - today).days)
@@ -152,7 +154,9 @@ def _dialogue_items(today: date, minutes_days: int) -> dict[Unit, list[Item]]:
 def _claim(item: Item) -> bool:
     """Insert the item's SentReminder; False when another run (now or before) already did."""
     if isinstance(item.obj, Petition):
-        row = SentReminder(rule=item.rule, petition=item.obj, deadline=item.obj.deadline)
+        row = SentReminder(
+            rule=item.rule, petition=item.obj, deadline=item.obj.deadline, agency=item.obj.assigned_agency
+        )
     else:
         row = SentReminder(rule=item.rule, dialogue=item.obj)
     try:

@@ -194,6 +194,27 @@ def test_reassignment_with_a_new_deadline_reminds_again(tree, agency_officer, di
     assert len(reminders_to(agency_officer)) == 1  # only the first reminder
 
 
+def test_reassignment_to_another_agency_with_the_same_deadline_reminds_the_new_agency(
+    tree, agency_officer, district_staff
+):
+    deadline = TODAY + timedelta(days=2)
+    petition = assigned(tree, deadline=deadline)
+    reminders.send_reminders()
+    other_agency = UnitFactory(
+        kind=UnitKind.DEPARTMENT, name="Phòng Nông nghiệp", parent=tree.peoples_committee, valid_to=date(2025, 6, 30)
+    )
+    other_officer = UserFactory(username="nong-nghiep")
+    MembershipFactory(user=other_officer, unit=other_agency, role=Role.AGENCY_OFFICER)
+    take(petition, Action.REASSIGN, by=district_staff, agency=other_agency, deadline=deadline)
+
+    counts = reminders.send_reminders()
+
+    assert counts[ReminderRule.PETITION_DUE_SOON] == 1
+    assert len(reminders_to(other_officer)) == 1
+    assert len(reminders_to(agency_officer)) == 1  # the first agency is not reminded twice
+    assert reminders.send_reminders()[ReminderRule.PETITION_DUE_SOON] == 0
+
+
 def test_agency_officer_without_email_still_gets_the_notification(tree, agency_officer):
     agency_officer.email = ""
     agency_officer.save(update_fields=["email"])
@@ -242,7 +263,12 @@ def test_item_claimed_by_a_concurrent_run_is_skipped(tree, agency_officer):
 
     def find_then_lose_the_race(*args, **kwargs):
         items = find(*args, **kwargs)
-        SentReminder.objects.create(rule=ReminderRule.PETITION_DUE_SOON, petition=petition, deadline=petition.deadline)
+        SentReminder.objects.create(
+            rule=ReminderRule.PETITION_DUE_SOON,
+            petition=petition,
+            deadline=petition.deadline,
+            agency=petition.assigned_agency,
+        )
         return items
 
     with mock.patch.object(reminders, "_petition_items", find_then_lose_the_race):
