@@ -105,9 +105,12 @@ def petition_rows(petitions) -> list[dict]:
     ]
 
 
-def _petition_count(field: str) -> Coalesce:
+def _petition_count(field: str, user) -> Coalesce:
+    """Petitions of each row that ``user`` may see: an agency officer shown a dialogue for the one
+    petition assigned to it must not learn how many others it holds."""
     counts = (
-        Petition.objects.filter(**{field: OuterRef("pk")})
+        Petition.objects.visible_to(user)
+        .filter(**{field: OuterRef("pk")})
         .order_by()
         .values(field)
         .annotate(count=Count("pk"))
@@ -192,7 +195,7 @@ class DialogueListView(ExportMixin, FilteredListView):
         return selectors.dialogues_for(self.request.user)
 
     def get_queryset(self):
-        return super().get_queryset().annotate(petition_count=_petition_count("dialogue"))
+        return super().get_queryset().annotate(petition_count=_petition_count("dialogue", self.request.user))
 
     def get_export_columns(self) -> list[ExportColumn]:
         return [
@@ -549,7 +552,7 @@ class EngagementListView(FilteredListView):
         return EngagementMeeting.objects.visible_to(self.request.user).select_related("unit", "village")
 
     def get_queryset(self):
-        return super().get_queryset().annotate(opinion_count=_petition_count("engagement_meeting"))
+        return super().get_queryset().annotate(opinion_count=_petition_count("engagement_meeting", self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -644,3 +644,23 @@ def test_pages_load_their_script_from_a_static_file_only(client, tree, commune_a
         assert "js/dialogues.js" in html
         assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None
         assert re.search(r"\son[a-z]+=", html) is None
+
+
+def test_agency_officer_sees_only_its_own_petitions_counted_on_the_dialogue_list(
+    client, tree, district_staff, agency_officer
+):
+    from dialogues.services import DirectiveInput
+    from dialogues.tests.factories import ConclusionNoticeFactory, DialogueFactory, petition_input
+
+    dialogue = DialogueFactory(
+        unit=tree.commune_a, date=date(2024, 2, 1), petitions=[petition_input(), petition_input(), petition_input()]
+    )
+    first = dialogue.petitions.order_by("pk").first()
+    directive = DirectiveInput(agency=tree.agency, content="Trả lời.", deadline=date(2024, 3, 1), petitions=[first])
+    ConclusionNoticeFactory(dialogue=dialogue, directives=[directive])
+    client.force_login(agency_officer)
+    rows = {row.pk: row.petition_count for row in client.get(reverse("dialogues:dialogue_list")).context["dialogues"]}
+    assert rows == {dialogue.pk: 1}
+    client.force_login(district_staff)
+    rows = {row.pk: row.petition_count for row in client.get(reverse("dialogues:dialogue_list")).context["dialogues"]}
+    assert rows[dialogue.pk] == 3
