@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from campaigns import api as campaigns_api
 from dialogues import api as dialogues_api
 from organization import api as organization_api
 from organization import api_notifications
@@ -12,6 +13,7 @@ organization_api.register(router)
 dialogues_api.register(router)
 api_notifications.register(router)
 programs_api.register(router)
+campaigns_api.register(router)
 
 urlpatterns = [
     *organization_api.urlpatterns,

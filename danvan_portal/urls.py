@@ -19,5 +19,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("dialogues/", include("dialogues.urls")),
     path("programs/", include("programs.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("", include("organization.urls")),
 ]

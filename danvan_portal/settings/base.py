@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "organization",
     "dialogues",
     "programs",
+    "campaigns",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,18 @@ SPECTACULAR_SETTINGS = {
         "DonationPurposeEnum": "programs.models.DonationPurpose",
         "ClearanceStatusEnum": "programs.models.ClearanceStatus",
         "SumQualifierEnum": "programs.serializers.SumQualifier",
+        "TargetTypeEnum": "campaigns.models.TargetType",
+        "MovementStatusEnum": "campaigns.models.MovementStatus",
+        "RoundStatusEnum": "campaigns.models.RoundStatus",
+        "RoundActionEnum": "campaigns.models.RoundAction",
+        "ScorecardStatusEnum": "campaigns.models.ScorecardStatus",
+        "AwardFormEnum": "campaigns.models.AwardForm",
+        "DvkKindEnum": "campaigns.models.DvkKind",
+        "DvkFieldEnum": "campaigns.models.DvkField",
+        "DvkLevelEnum": "campaigns.models.DvkLevel",
+        "DvkStatusEnum": "campaigns.workflow.DvkStatus",
+        "CommitmentStatusEnum": "campaigns.models.CommitmentStatus",
+        "PledgeResultEnum": "campaigns.models.PledgeResult",
     },
 }
 

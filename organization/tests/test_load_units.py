@@ -113,8 +113,8 @@ def test_running_twice_creates_and_writes_nothing():
     first = load()
     before = (snapshot(), UnitSuccession.objects.count(), Term.objects.count(), Unit.history.count())
     second = load()
-    assert "units: 56 created" in first
-    assert "units: 0 created, 0 updated, 56 unchanged" in second
+    assert "units: 65 created" in first
+    assert "units: 0 created, 0 updated, 65 unchanged" in second
     assert "successions: 0 created, 0 updated, 17 unchanged" in second
     assert "terms: 0 created, 0 updated, 7 unchanged" in second
     assert (snapshot(), UnitSuccession.objects.count(), Term.objects.count(), Unit.history.count()) == before
