@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 from organization.models import Unit, User
 
 from . import services
+from .commitment_items import ensure_defaults
 from .models import (
     Award,
     AwardForm,
@@ -315,6 +316,7 @@ def seed_campaigns(seed: Seed) -> None:
     """The "10 phút" movement with six scored rounds of 2024 and awards, two models, Nặm Mèng's
     commitments and the parishes' pledges."""
     cast = _Cast.load()
+    ensure_defaults()  # the items households sign, in case the database was emptied since migrating
     movement = _movement(cast)
     sets = _criteria(cast, movement)
     for month in MONTHS:

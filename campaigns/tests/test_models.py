@@ -363,3 +363,12 @@ def test_pledge_rules(tree):
     EmulationPledge.objects.create(unit=group, year=2024, signed_on=date(2024, 1, 5))
     with pytest.raises(IntegrityError), transaction.atomic():
         EmulationPledge.objects.create(unit=group, year=2024, signed_on=date(2024, 2, 5))
+
+
+def test_the_default_commitment_items_come_back_after_the_database_is_emptied(db):
+    from campaigns.commitment_items import DEFAULT_ITEMS, ensure_defaults
+
+    CommitmentItem.objects.all().delete()  # what a test flush (or an empty database) leaves
+    assert ensure_defaults() == len(DEFAULT_ITEMS)
+    assert ensure_defaults() == 0
+    assert list(CommitmentItem.objects.values_list("code", flat=True)) == [code for code, _text in DEFAULT_ITEMS]
