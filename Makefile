@@ -47,7 +47,7 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 worker: setup
-	$(VENV)/bin/celery -A danvan_portal worker --loglevel=info
+	$(VENV)/bin/celery -A danvan_portal worker -Q celery,reports --loglevel=info
 
 beat: setup
 	$(VENV)/bin/celery -A danvan_portal beat --loglevel=info

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from organization.admin_base import RefusalAwareAdmin
 
 from .models import (
     Award,
@@ -41,7 +42,7 @@ from .models import (
 )
 
 
-class VersionedAdmin(SimpleHistoryAdmin):
+class VersionedAdmin(RefusalAwareAdmin):
     """Records created by the services: no add, no delete; each edit bumps the version."""
 
     def has_add_permission(self, request) -> bool:

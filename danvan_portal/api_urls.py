@@ -7,6 +7,7 @@ from dialogues import api as dialogues_api
 from organization import api as organization_api
 from organization import api_notifications
 from programs import api as programs_api
+from reports import api as reports_api
 
 router = DefaultRouter()
 organization_api.register(router)
@@ -14,8 +15,10 @@ dialogues_api.register(router)
 api_notifications.register(router)
 programs_api.register(router)
 campaigns_api.register(router)
+reports_api.register(router)
 
 urlpatterns = [
     *organization_api.urlpatterns,
+    *reports_api.urlpatterns,
     *router.urls,
 ]

@@ -20,5 +20,6 @@ urlpatterns = [
     path("dialogues/", include("dialogues.urls")),
     path("programs/", include("programs.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("organization.urls")),
 ]

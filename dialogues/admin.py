@@ -14,7 +14,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from organization.admin_base import RefusalAwareAdmin
 
 from .models import (
     ConclusionNotice,
@@ -48,7 +49,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class ServiceWrittenAdmin(SimpleHistoryAdmin):
+class ServiceWrittenAdmin(RefusalAwareAdmin):
     """Records created by the services: no add, no delete; edits bump the version so a page
     opened before the edit refuses to overwrite it (optimistic check)."""
 
@@ -225,7 +226,7 @@ class PartInline(admin.TabularInline):
 
 
 @admin.register(ReportedAggregate)
-class ReportedAggregateAdmin(SimpleHistoryAdmin):
+class ReportedAggregateAdmin(RefusalAwareAdmin):
     """Totals typed as printed, with their source. The list shows whether the parts add up
     (the same rule as ``metrics.data_quality_issues``)."""
 

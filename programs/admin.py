@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from organization.admin_base import RefusalAwareAdmin
 
 from .models import (
     Contribution,
@@ -29,7 +30,7 @@ from .models import (
 )
 
 
-class VersionedAdmin(SimpleHistoryAdmin):
+class VersionedAdmin(RefusalAwareAdmin):
     """Records created by the services: no add, no delete; each edit bumps the version."""
 
     def has_add_permission(self, request) -> bool:
@@ -199,7 +200,7 @@ class SiteClearanceProjectAdmin(VersionedAdmin):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(SimpleHistoryAdmin):
+class DisbursementAdmin(RefusalAwareAdmin):
     """Payments, with their history. Recorded through ``services.disbursement_record`` (the
     over-budget rule); only the note can be corrected here."""
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dialogues",
     "programs",
     "campaigns",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,7 @@ STATICFILES_DIRS = [
     # Installed by `npm ci` at setup (see Makefile); served by whitenoise, never from a CDN.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 # Uploaded files live outside static files and are served only through permission-checked views.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -225,6 +227,9 @@ SPECTACULAR_SETTINGS = {
         "DvkStatusEnum": "campaigns.workflow.DvkStatus",
         "CommitmentStatusEnum": "campaigns.models.CommitmentStatus",
         "PledgeResultEnum": "campaigns.models.PledgeResult",
+        "ReportKindEnum": "reports.periods.ReportKind",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "BuildStateEnum": "reports.models.BuildState",
     },
 }
 
@@ -255,7 +260,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dialogues.send_daily_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Every day at 06:00: drafts of the reports that fell due in the last week (the 1st of each
+    # month for last month, of each quarter, 1 July, 1 October, 1 January) for every active
+    # ReportSchedule. Idempotent: a report that exists is never created twice.
+    "scheduled-reports": {
+        "task": "reports.tasks.create_scheduled_reports",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
+# Report builds are slow and bursty: they run on their own queue, so a month-end rush never
+# delays reminders (see docs/operations-celery.md; `make worker` consumes both queues).
+CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
 
 # --- Cache ----------------------------------------------------------------------------------
 _cache_url = env_redis_url("CACHE_URL") or env_redis_url("REDIS_URL")
