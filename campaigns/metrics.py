@@ -48,6 +48,7 @@ from .models import (
     Award,
     AwardForm,
     CommitmentItem,
+    CommitmentStatus,
     DvkEvent,
     DvkField,
     DvkLevel,
@@ -467,6 +468,16 @@ def commitments(units: Units, start: date, end: date) -> dict[str, Any]:
         "by_model": by_model,
         "broken_items": items,
     }
+
+
+def commitment_summary(queryset) -> dict[str, int]:
+    """Any set of household commitments (a model's, as the user may see them): ``signed``
+    (rows), ``kept`` and ``broken`` (by their current status). One query."""
+    return queryset.order_by().aggregate(
+        signed=Count("pk"),
+        kept=Count("pk", filter=Q(status=CommitmentStatus.KEPT)),
+        broken=Count("pk", filter=Q(status=CommitmentStatus.BROKEN)),
+    )
 
 
 def households_per_model(units: Units, day: date) -> dict[int, dict[str, Any]]:

@@ -82,27 +82,3 @@ def ranking(round_: ScoringRound) -> QuerySet[Scorecard]:
 
 def criteria_of(criteria_set: CriteriaSet) -> list[Criterion]:
     return list(criteria_set.criteria.all())
-
-
-def eligible_kinds(movement: Movement) -> set[str]:
-    return set().union(*(TARGET_UNIT_KINDS[t] for t in movement.target_types or [] if t in TARGET_UNIT_KINDS))
-
-
-def eligible_counts(movement: Movement, rounds: list[ScoringRound]) -> dict[int, int]:
-    """How many units each round scores, with one query whatever the number of rounds.
-
-    The same rule as ``eligible_units`` (inside the area, of a target kind, existing
-    during the month), applied in Python to the validity dates of the area's candidate units;
-    ``test_round_pages`` checks both agree."""
-    if not rounds:
-        return {}
-    validity = list(
-        Unit.objects.filter(path__startswith=movement.unit.path, kind__in=eligible_kinds(movement)).values_list(
-            "valid_from", "valid_to"
-        )
-    )
-    counts = {}
-    for round_ in rounds:
-        start, end = round_.month, round_.month_end()
-        counts[round_.pk] = sum(1 for since, until in validity if since <= end and (until is None or until >= start))
-    return counts

@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.forms import Form
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -35,7 +34,7 @@ from organization import access, audit
 from organization.exports import ExportColumn, ExportMixin, choice, field
 from organization.views import FilteredListView
 
-from . import permissions, services
+from . import metrics, permissions, services
 from .forms_models import (
     CommitmentFilter,
     CommitmentForm,
@@ -365,11 +364,7 @@ def _detail_context(request, model: DvkModel, transition_form: DvkTransitionForm
     criteria = list(model.criteria.all())
     events = list(model.events.select_related("by"))
     commitments = HouseholdCommitment.objects.visible_to(user).filter(model=model)
-    summary = commitments.aggregate(
-        signed=Count("pk"),
-        kept=Count("pk", filter=Q(status=CommitmentStatus.KEPT)),
-        broken=Count("pk", filter=Q(status=CommitmentStatus.BROKEN)),
-    )
+    summary = metrics.commitment_summary(commitments)
     may_edit = access.can_edit_unit(user, model.owner_unit)
     offered = offered_statuses(user, model)
     if transition_form is None and offered:

@@ -38,7 +38,7 @@ from organization.exports import field as export_field
 from organization.models import COMMUNE_KINDS, DOCUMENT_ABBREVIATIONS, Unit
 from organization.views import FilteredListView
 
-from . import permissions, selectors, services
+from . import metrics, permissions, selectors, services
 from .forms_scoring import (
     AwardEntryForm,
     AwardFilter,
@@ -349,9 +349,16 @@ def criteria_by_year(movement: Movement) -> list[YearOfCriteria]:
 
 
 def rounds_with_counts(movement: Movement) -> list[dict[str, Any]]:
-    """The movement's rounds, newest first, with units scored (submitted or verified), verified
-    and eligible: three queries whatever the number of rounds."""
+    """The movement's rounds, newest first, with units eligible and scored (submitted or
+    verified) as ``metrics.round_coverage`` defines them, plus the drafts and verified cards
+    still to be handled: four queries whatever the number of rounds."""
     rounds = list(movement.rounds.order_by("-month"))
+    if not rounds:
+        return []
+    coverage = {
+        row["round_id"]: row
+        for row in metrics.round_coverage(movement.unit, rounds[-1].month, rounds[0].month, movement=movement)
+    }
     cards: dict[int, dict[str, int]] = defaultdict(dict)
     per_status = (
         Scorecard.objects.filter(round__movement=movement)
@@ -361,16 +368,14 @@ def rounds_with_counts(movement: Movement) -> list[dict[str, Any]]:
     )
     for round_id, status, count in per_status:
         cards[round_id][status] = count
-    eligible = selectors.eligible_counts(movement, rounds)
     return [
         {
             "round": round_,
             "badge": ROUND_BADGES.get(round_.status, ""),
-            "scored": cards[round_.pk].get(ScorecardStatus.SUBMITTED, 0)
-            + cards[round_.pk].get(ScorecardStatus.VERIFIED, 0),
+            "scored": coverage[round_.pk]["scored"],
             "verified": cards[round_.pk].get(ScorecardStatus.VERIFIED, 0),
             "drafts": cards[round_.pk].get(ScorecardStatus.DRAFT, 0),
-            "eligible": eligible.get(round_.pk, 0),
+            "eligible": coverage[round_.pk]["eligible"],
         }
         for round_ in rounds
     ]

@@ -686,3 +686,14 @@ def test_fixed_argument_figures_run_few_queries(d, django_assert_num_queries):
     units = Unit.objects.filter(pk__in=[d.a.pk, d.b.pk])
     with django_assert_num_queries(2):  # one more to read the units
         metrics.scores(units, *Y2024)
+
+
+def test_commitment_summary_counts_signed_kept_and_broken(d):
+    from campaigns.models import HouseholdCommitment
+
+    rows = HouseholdCommitment.objects.all()
+    summary = metrics.commitment_summary(rows)
+    assert summary["signed"] == rows.count() > 0
+    assert summary["kept"] + summary["broken"] == summary["signed"]
+    assert summary["broken"] == rows.filter(status="broken").count() > 0
+    assert metrics.commitment_summary(rows.none()) == {"signed": 0, "kept": 0, "broken": 0}

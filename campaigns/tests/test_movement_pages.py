@@ -563,7 +563,8 @@ def test_movement_page_query_count_does_not_grow_with_rounds_or_years(
     for year in range(2025, 2025 + months):
         services.criteria_set_copy(user=district_staff, source=movement.criteria_sets.get(year=2024), year=year)
     client.force_login(district_staff)
-    with django_assert_max_num_queries(13):
+    # 14: the rounds table takes its eligible and scored counts from metrics.round_coverage.
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("campaigns:movement_detail", args=[movement.pk]))
     assert len(response.context["rounds"]) == months
     assert len(response.context["years"]) == months + 1
