@@ -142,10 +142,12 @@ def write_csv(rows: Iterable[Sequence[Any]], columns: Sequence[Any]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def export_response(rows: Iterable[Sequence[Any]], columns: Sequence[Any], filename: str, fmt: str) -> HttpResponse:
+def export_response(
+    rows: Iterable[Sequence[Any]], columns: Sequence[Any], filename: str, fmt: str, sheet_title: str | None = None
+) -> HttpResponse:
     """A download of ``rows`` under the header ``columns``; ``filename`` without extension."""
     if fmt == "xlsx":
-        body, content_type = write_xlsx(rows, columns, title=filename), XLSX_CONTENT_TYPE
+        body, content_type = write_xlsx(rows, columns, title=sheet_title or filename), XLSX_CONTENT_TYPE
     elif fmt == "csv":
         body, content_type = write_csv(rows, columns), CSV_CONTENT_TYPE
     else:
@@ -186,6 +188,9 @@ class ExportMixin:
 
     export_fields: Sequence[str] = ()
     export_filename = "export"
+    #: The XLSX sheet's name. Lists that can be imported again name it like the import
+    #: template's sheet and use its headers, so an export is a valid import file.
+    export_sheet_title: str | None = None
     export_max_rows = 50_000
 
     def get_export_columns(self) -> Sequence[ExportColumn]:
@@ -219,7 +224,9 @@ class ExportMixin:
         values = queryset.values(*self.export_fields).iterator(chunk_size=2000)
         rows = ([column.value(row) for column in columns] for row in values)
         stamp = timezone.localdate().strftime("%Y-%m-%d")
-        return export_response(rows, [column.header for column in columns], f"{self.export_filename}-{stamp}", fmt)
+        return export_response(
+            rows, [column.header for column in columns], f"{self.export_filename}-{stamp}", fmt, self.export_sheet_title
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -23,6 +23,7 @@ from django.db.models.signals import pre_delete, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organization import bulk
 from organization.models import Unit
 
 
@@ -84,7 +85,11 @@ def locks_over(unit: Unit) -> list:
     from .models import PeriodLock
 
     ids = [int(part) for part in unit.path.strip("/").split("/") if part]
-    return list(PeriodLock.objects.active().filter(unit_id__in=ids).select_related("locked_by", "unit"))
+    # An import checks thousands of rows of a few units: one query per unit (organization.bulk).
+    return bulk.remember(
+        ("period-locks", unit.path),
+        lambda: list(PeriodLock.objects.active().filter(unit_id__in=ids).select_related("locked_by", "unit")),
+    )
 
 
 def lock_covering(unit: Unit, day: date, locks: list | None = None):

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "programs",
     "campaigns",
     "reports",
+    "imports",
 ]
 
 MIDDLEWARE = [
