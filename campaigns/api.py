@@ -12,7 +12,8 @@ The same rules as the pages, in the same places:
   for whoever may write records of the unit (its commune officer, district staff);
 - writes go through ``campaigns.services``; a ``ValidationError`` becomes 400 with messages per
   field (rows keyed by position), ``PermissionDenied`` 403, a stale ``version`` 409.
-Nothing but an award is deleted through the API (405).
+Commitment items are kept by portal administrators, through the API as in the admin. Nothing but
+an award is deleted through the API (405).
 """
 
 from __future__ import annotations
@@ -27,11 +28,19 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from organization import access
-from organization.api_base import Conflict, IdCursorPagination, drf_errors, require_role_somewhere
+from organization.api_base import (
+    AdminKeptMixin,
+    Conflict,
+    IdCursorPagination,
+    admin_schema,
+    drf_errors,
+    require_role_somewhere,
+)
 from organization.models import Role
 
 from . import permissions, selectors, services
@@ -65,7 +74,9 @@ from .models import (
 from .serializers import (
     AwardSerializer,
     AwardWriteSerializer,
+    CommitmentItemChangeSerializer,
     CommitmentItemSerializer,
+    CommitmentItemWriteSerializer,
     CommitmentUpdateSerializer,
     CommitmentWriteSerializer,
     CriteriaRowsSerializer,
@@ -80,6 +91,7 @@ from .serializers import (
     DvkRowsSerializer,
     DvkTransitionSerializer,
     EmulationPledgeSerializer,
+    EvidencePhotoSerializer,
     HouseholdCommitmentSerializer,
     MovementDetailSerializer,
     MovementSerializer,
@@ -683,6 +695,35 @@ class ScorecardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             card = services.scorecard_return(user=request.user, scorecard=card, note=incoming.validated_data["note"])
         return self._detail(card)
 
+    @extend_schema(
+        summary="Attach an evidence photo to one criterion of a scorecard (optimistic: send the version you read)",
+        description=(
+            "Multipart: `criterion`, `photo` (JPEG or PNG, checked by its content, within "
+            "UPLOAD_MAX_BYTES) and `version`. As the scorecard's page: by whoever scores the unit, while "
+            "the round is open and the scorecard not verified; the score and note are kept. The photo "
+            "is then served at the entry's `photo_url`, which checks the scope."
+        ),
+        request={"multipart/form-data": EvidencePhotoSerializer},
+        responses=_changed(ScorecardSerializer),
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def photo(self, request, pk=None):
+        card = self.get_object()
+        self._require_scorer(card)
+        incoming = EvidencePhotoSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        criterion = card.criteria_set.criteria.filter(pk=data["criterion"]).first()
+        if criterion is None:
+            raise serializers.ValidationError({"criterion": [_("This criterion is not on this scorecard.")]})
+        score = card.entries.filter(criterion=criterion).values_list("self_score", flat=True).first()
+        entries = {criterion.pk: services.EntryInput(self_score=score, evidence_photo=data["photo"])}
+        with service_errors(lambda: {f"{card.unit.name} – {criterion.code}": "photo"}):
+            card = services.scorecard_update(
+                user=request.user, scorecard=card, entries=entries, expected_version=data["version"]
+            )
+        return self._detail(card)
+
 
 # --- Awards -------------------------------------------------------------------------------------
 
@@ -1036,10 +1077,50 @@ class ItemOrderPagination(IdCursorPagination):
     ordering = ("order", "id")
 
 
-@extend_schema_view(list=extend_schema(summary="Commitment items households and religious groups may sign"))
+@extend_schema_view(
+    list=extend_schema(summary="Commitment items households and religious groups may sign"),
+    retrieve=extend_schema(summary="One commitment item", responses={200: CommitmentItemSerializer, 404: _ERRORS_404}),
+    create=extend_schema(
+        **admin_schema(
+            "Add an item households may sign (portal administrators)",
+            CommitmentItemWriteSerializer,
+            CommitmentItemSerializer,
+            created=True,
+        ),
+        description="As in the admin's list: a unique `code`, chosen once.",
+    ),
+    update=extend_schema(
+        **admin_schema(
+            "Reword, reorder or stop offering an item (portal administrators)",
+            CommitmentItemChangeSerializer,
+            CommitmentItemSerializer,
+        ),
+        description="The code is kept. Items are never deleted (signed commitments name them): set `is_active` false.",
+    ),
+    partial_update=extend_schema(
+        **admin_schema(
+            "Change some of an item's fields (portal administrators)",
+            CommitmentItemChangeSerializer,
+            CommitmentItemSerializer,
+        ),
+        description="The code is kept. Items are never deleted (signed commitments name them): set `is_active` false.",
+    ),
+)
 @extend_schema(tags=["commitment-items"])
-class CommitmentItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CommitmentItemViewSet(
+    AdminKeptMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The admin keeps this list (``campaigns.admin.CommitmentItemAdmin``); everyone signed in
+    reads it, since every commitment and pledge names its items."""
+
     serializer_class = CommitmentItemSerializer
+    write_serializer = CommitmentItemWriteSerializer
+    change_serializer = CommitmentItemChangeSerializer
     filterset_class = CommitmentItemFilter
     pagination_class = ItemOrderPagination
     queryset = CommitmentItem.objects.all()

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -195,8 +196,29 @@ class CommitmentItemSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "code": {"help_text": _("Stable code of the item.")},
             "text": {"help_text": _("What the household or group commits to.")},
+            "order": {"help_text": _("Position in the list offered (smallest first).")},
             "is_active": {"help_text": _("Still offered for new commitments.")},
         }
+
+
+class CommitmentItemChangeSerializer(serializers.Serializer):
+    """What an administrator changes in an item, as in the admin's list: its code is chosen once."""
+
+    text = serializers.CharField(max_length=300, help_text=_("What the household or group commits to."))
+    order = serializers.IntegerField(
+        min_value=0, max_value=32767, required=False, default=0, help_text=_("Position in the list (smallest first).")
+    )
+    is_active = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text=_("Offered for new commitments; items are never deleted, untick this instead."),
+    )
+
+
+class CommitmentItemWriteSerializer(CommitmentItemChangeSerializer):
+    code = serializers.SlugField(
+        max_length=40, help_text=_("Stable code used by imports and the demo (letters, digits, hyphens); unique.")
+    )
 
 
 # --- Movements ----------------------------------------------------------------------------------
@@ -526,7 +548,7 @@ class RankedScorecardSerializer(serializers.ModelSerializer):
 
 
 class RankingSerializer(serializers.Serializer):
-    round = RoundBriefSerializer(read_only=True)
+    round = RoundBriefSerializer(read_only=True, help_text=_("The round ranked."))
     results = RankedScorecardSerializer(
         many=True,
         read_only=True,
@@ -541,15 +563,22 @@ class ScoreEntrySerializer(serializers.ModelSerializer):
     criterion = CriterionSerializer(read_only=True)
     self_score = points_out(_("The commune's self-assessed score."), allow_null=True)
     verified_score = points_out(_("The district's verified score (null until verified)."), allow_null=True)
-    has_photo = serializers.SerializerMethodField(help_text=_("An evidence photo was attached on the page."))
+    has_photo = serializers.SerializerMethodField(help_text=_("An evidence photo was attached."))
+    photo_url = serializers.SerializerMethodField(
+        help_text=_("Path of the page that serves the photo after checking your scope, or null.")
+    )
 
     class Meta:
         model = ScoreEntry
-        fields = ["id", "criterion", "self_score", "verified_score", "evidence_note", "has_photo"]
+        fields = ["id", "criterion", "self_score", "verified_score", "evidence_note", "has_photo", "photo_url"]
         read_only_fields = fields
+        extra_kwargs = {"evidence_note": {"help_text": _("What shows the score.")}}
 
     def get_has_photo(self, entry: ScoreEntry) -> bool:
         return bool(entry.evidence_photo)
+
+    def get_photo_url(self, entry: ScoreEntry) -> str | None:
+        return reverse("campaigns:scorecard_photo", args=[entry.pk]) if entry.evidence_photo else None
 
 
 class ScorecardSerializer(serializers.ModelSerializer):
@@ -655,6 +684,16 @@ class ScorecardUpdateSerializer(serializers.Serializer):
 
     def validate_entries(self, rows: list[dict]) -> list[dict]:
         return _one_per_criterion(rows)
+
+
+class EvidencePhotoSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(
+        min_value=1, help_text=_("Criterion id (of this scorecard's set) the photo is evidence for.")
+    )
+    photo = serializers.FileField(
+        help_text=_("JPEG or PNG, checked by its content, within the size limit; replaces an earlier photo.")
+    )
+    version = version_field()
 
 
 class SubmitSerializer(serializers.Serializer):
@@ -873,7 +912,9 @@ class DvkCriterionInputSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text=_("Met (null: not judged yet).")
     )
     evidence = text_field(500, _("Evidence."))
-    order = serializers.IntegerField(min_value=0, max_value=32767, required=False, default=0)
+    order = serializers.IntegerField(
+        min_value=0, max_value=32767, required=False, default=0, help_text=_("Position in the list (smallest first).")
+    )
 
 
 class DvkPillarInputSerializer(serializers.Serializer):
@@ -893,7 +934,9 @@ _DVK_TEXTS = {
 
 class DvkModelWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=300, help_text=_("Name of the model."))
-    kind = serializers.ChoiceField(choices=DvkKind.choices, required=False, default=DvkKind.MODEL)
+    kind = serializers.ChoiceField(
+        choices=DvkKind.choices, required=False, default=DvkKind.MODEL, help_text=_("A model or a typical example.")
+    )
     field = serializers.ChoiceField(choices=DvkField.choices, help_text=_("Field of work."))
     level = serializers.ChoiceField(choices=DvkLevel.choices, help_text=_("Scope: village, commune, district."))
     owner_unit = unit_field(_("Unknown unit."), help_text=_("Registering unit (unit id)."))
@@ -912,8 +955,12 @@ class DvkModelWriteSerializer(serializers.Serializer):
     methods = text_field(None, _DVK_TEXTS["methods"])
     forces = text_field(None, _DVK_TEXTS["forces"])
     timeline = text_field(300, _("Timeline."))
-    start_date = serializers.DateField(required=False, allow_null=True, default=None)
-    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    start_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=_("When the model started (YYYY-MM-DD).")
+    )
+    end_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=_("When it ended (YYYY-MM-DD), if it has.")
+    )
     outputs = text_field(None, _DVK_TEXTS["outputs"])
     criteria = DvkCriterionInputSerializer(
         many=True, required=False, default=list, help_text=_("Criteria; errors are keyed by position.")

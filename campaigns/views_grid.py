@@ -36,7 +36,8 @@ from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
 from organization import access, audit
-from organization.exports import FORMATS, export_response
+from organization.exports import FORMATS, ExportColumn, ExportMixin, choice, export_response
+from organization.exports import field as value_of
 from organization.models import COMMUNE_KINDS, Unit
 
 from . import permissions, selectors, services
@@ -753,8 +754,79 @@ class RankingView(LoginRequiredMixin, View):
         return export_response(rows, ranking_columns(), filename, fmt)
 
 
+# --- The round's scores, exported for the "scorecards" import --------------------------------
+
+
+class _RoundPage(View):
+    def get(self, request, pk):
+        return redirect("campaigns:round_detail", pk=pk)
+
+
+class ScoresExportView(LoginRequiredMixin, ExportMixin, _RoundPage):
+    """``?export=xlsx|csv``: the scorecards of a round the user may see, one row per unit and
+    criterion, with the sheet and headers of the "scorecards" import template
+    (imports/kinds/scorecards.py), so the file can be imported again into another round or
+    database. Verified scores, statuses and criterion texts are informational columns. Without
+    ``export`` the address leads to the round's page."""
+
+    export_filename = "cham-diem"
+    export_sheet_title = "Chấm điểm"
+    export_fields = (
+        "scorecard__round__movement__name",
+        "scorecard__round__month",
+        "scorecard__commune__name",
+        "scorecard__unit__name",
+        "scorecard__target_type",
+        "scorecard__status",
+        "criterion__code",
+        "criterion__text",
+        "criterion__max_points",
+        "self_score",
+        "verified_score",
+        "evidence_note",
+    )
+
+    def get_round(self) -> ScoringRound:
+        if not hasattr(self, "round_obj"):
+            self.round_obj = get_round(self.request.user, self.kwargs["pk"])
+        return self.round_obj
+
+    def get_queryset(self):
+        cards = Scorecard.objects.visible_to(self.request.user).filter(round=self.get_round())
+        return ScoreEntry.objects.filter(scorecard__in=cards).order_by(
+            "scorecard__target_type", "scorecard__unit__path", "criterion__order", "criterion_id"
+        )
+
+    def export_stem(self) -> str:
+        round_ = self.get_round()
+        return f"{self.export_filename}-{round_.movement_id}-{round_.month:%Y-%m}-{timezone.localdate():%Y-%m-%d}"
+
+    def get_export_columns(self) -> list[ExportColumn]:
+        sent = {ScorecardStatus.SUBMITTED, ScorecardStatus.VERIFIED}
+        return [
+            ExportColumn("Phong trào", value_of("scorecard__round__movement__name")),
+            ExportColumn("Tháng", lambda row: f"{row['scorecard__round__month']:%m/%Y}"),
+            ExportColumn("Xã, phường", value_of("scorecard__commune__name")),
+            ExportColumn("Đơn vị", value_of("scorecard__unit__name")),
+            ExportColumn("Loại đơn vị", choice("scorecard__target_type", TargetType.choices)),
+            ExportColumn("Mã tiêu chí", value_of("criterion__code")),
+            ExportColumn("Tiêu chí", value_of("criterion__text")),
+            ExportColumn("Điểm tối đa", value_of("criterion__max_points")),
+            ExportColumn("Điểm tự chấm", value_of("self_score")),
+            ExportColumn("Ghi chú minh chứng", value_of("evidence_note")),
+            ExportColumn("Gửi", lambda row: row["scorecard__status"] in sent),
+            ExportColumn("Điểm thẩm định", value_of("verified_score")),
+            ExportColumn("Trạng thái", choice("scorecard__status", ScorecardStatus.choices)),
+        ]
+
+    def get(self, request, *args, **kwargs):
+        self.get_round()  # 404 outside the user's rounds, export or not
+        return super().get(request, *args, **kwargs)
+
+
 urlpatterns = [
     path("rounds/<int:pk>/grid/", GridView.as_view(), name="grid"),
+    path("rounds/<int:pk>/scores/", ScoresExportView.as_view(), name="round_scores_export"),
     path("rounds/<int:pk>/ranking/", RankingView.as_view(), name="ranking"),
     path("scorecards/<int:pk>/", ScorecardDetailView.as_view(), name="scorecard_detail"),
     path("scorecards/<int:pk>/evidence/", scorecard_evidence, name="scorecard_evidence"),

@@ -458,6 +458,9 @@ class CommitmentListView(ExportMixin, FilteredListView):
         "village": gettext_lazy("Village"),
     }
     export_filename = "cam-ket-ho-gia-dinh"
+    #: The sheet and headers of the "commitments" import template (imports/kinds/commitments.py),
+    #: so an export can be imported again as it is.
+    export_sheet_title = "Cam kết hộ gia đình"
     export_fields = (
         "id",
         "model__name",
@@ -484,16 +487,16 @@ class CommitmentListView(ExportMixin, FilteredListView):
         signed = _items_by_row(HouseholdCommitment.items.through, "householdcommitment_id", ids)
         broken = _items_by_row(HouseholdCommitment.broken_items.through, "householdcommitment_id", ids)
         return [
-            ExportColumn(_("No."), field("id")),
-            ExportColumn(_("Model"), field("model__name")),
-            ExportColumn(_("Household head"), field("household_head")),
-            ExportColumn(_("Village"), field("village__name")),
-            ExportColumn(_("Signed on"), field("signed_on")),
-            ExportColumn(_("Items signed"), lambda row: "; ".join(signed.get(row["id"], []))),
-            ExportColumn(_("Status"), choice("status", CommitmentStatus.choices)),
-            ExportColumn(_("Broken on"), field("broken_on")),
-            ExportColumn(_("Items broken"), lambda row: "; ".join(broken.get(row["id"], []))),
-            ExportColumn(_("Note"), field("note")),
+            ExportColumn("Số TT", field("id")),
+            ExportColumn("Mô hình", field("model__name")),
+            ExportColumn("Chủ hộ", field("household_head")),
+            ExportColumn("Thôn, tổ dân phố", field("village__name")),
+            ExportColumn("Ngày ký", field("signed_on")),
+            ExportColumn("Nội dung cam kết", lambda row: "; ".join(signed.get(row["id"], []))),
+            ExportColumn("Trạng thái", choice("status", CommitmentStatus.choices)),
+            ExportColumn("Ngày vi phạm", field("broken_on")),
+            ExportColumn("Nội dung vi phạm", lambda row: "; ".join(broken.get(row["id"], []))),
+            ExportColumn("Ghi chú", field("note")),
         ]
 
     def get_context_data(self, **kwargs):

@@ -4,6 +4,8 @@ from rest_framework.routers import DefaultRouter
 
 from campaigns import api as campaigns_api
 from dialogues import api as dialogues_api
+from exports import api as exports_api
+from imports import api as imports_api
 from organization import api as organization_api
 from organization import api_notifications
 from programs import api as programs_api
@@ -16,6 +18,8 @@ api_notifications.register(router)
 programs_api.register(router)
 campaigns_api.register(router)
 reports_api.register(router)
+imports_api.register(router)
+exports_api.register(router)
 
 urlpatterns = [
     *organization_api.urlpatterns,

@@ -21,5 +21,7 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("reports/", include("reports.urls")),
+    path("imports/", include("imports.urls")),
+    path("exports/", include("exports.urls")),
     path("", include("organization.urls")),
 ]

@@ -9,7 +9,8 @@ The same rules as the pages, in the same places:
   field, ``PermissionDenied`` 403, a stale ``version`` 409 (``services.StaleVersion``);
 - who may do what is asked of ``dialogues.permissions``, before the body is even read where the
   role alone decides (a viewer gets 403 whatever they send).
-Nothing is deleted through the API (405).
+Reported aggregates (totals printed before the portal) are entered as on their page: with their
+source and breakdown, never edited afterwards. Nothing is deleted through the API (405).
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from organization.api_base import service_errors as base_service_errors
 from organization.models import Document, Role
 
 from . import permissions, selectors, services
-from .api_filters import ConclusionNoticeFilter, DialogueFilter, EngagementMeetingFilter, PetitionFilter
+from .api_filters import (
+    ConclusionNoticeFilter,
+    DialogueFilter,
+    EngagementMeetingFilter,
+    PetitionFilter,
+    ReportedAggregateFilter,
+)
 from .models import (
     ConclusionNotice,
     Dialogue,
@@ -39,6 +46,8 @@ from .models import (
     Petition,
     PetitionEvent,
     PetitionResponse,
+    ReportedAggregate,
+    ReportedAggregatePart,
     ResponseStatus,
 )
 from .serializers import (
@@ -58,6 +67,8 @@ from .serializers import (
     PetitionResponseSerializer,
     PetitionSerializer,
     PublishSerializer,
+    ReportedAggregateCreateSerializer,
+    ReportedAggregateSerializer,
     ResponseDraftSerializer,
     TransitionSerializer,
 )
@@ -534,11 +545,62 @@ class EngagementMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+# --- Reported aggregates ------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Totals reported before the portal (with their source), for your units",
+        description="Each with its parts; `adds_up` is false where the parts do not add up to the total.",
+    ),
+    retrieve=extend_schema(
+        summary="One reported total with its parts", responses={200: ReportedAggregateSerializer, 404: _ERRORS_404}
+    ),
+)
+@extend_schema(tags=["reported-aggregates"])
+class ReportedAggregateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ReportedAggregateSerializer
+    filterset_class = ReportedAggregateFilter
+    queryset = ReportedAggregate.objects.none()
+
+    def get_queryset(self):
+        parts = ReportedAggregatePart.objects.order_by("id")
+        return (
+            ReportedAggregate.objects.visible_to(self.request.user)
+            .select_related("unit", "created_by")
+            .prefetch_related(Prefetch("parts", queryset=parts))
+        )
+
+    @extend_schema(
+        summary="Enter a total printed before the portal, with its source and parts",
+        description=(
+            "District staff and commune officers, for a province, district or commune they record for "
+            "(`services.reported_aggregate_create`, as the page). The figure is kept apart from the totals "
+            "counted from records. Parts that do not add up to the total are saved and flagged "
+            "(`adds_up: false`), as the page warns; two parts with the same label are refused."
+        ),
+        request=ReportedAggregateCreateSerializer,
+        responses={201: ReportedAggregateSerializer, 400: _ERRORS_400, 403: _ERRORS_403},
+    )
+    def create(self, request, *args, **kwargs):
+        user = request.user
+        require_role_somewhere(user, access.WRITE_ROLES, _("You may not record reported figures."))
+        incoming = ReportedAggregateCreateSerializer(data=request.data, context=self.get_serializer_context())
+        incoming.is_valid(raise_exception=True)
+        values = dict(incoming.validated_data)
+        parts = [(part["label"], part["value"]) for part in values.pop("parts")]
+        with service_errors():
+            aggregate = services.reported_aggregate_create(user=user, values=values, parts=parts)
+        fresh = self.get_queryset().get(pk=aggregate.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
 def register(router) -> None:
     router.register("dialogues", DialogueViewSet, basename="dialogue")
     router.register("petitions", PetitionViewSet, basename="petition")
     router.register("conclusion-notices", ConclusionNoticeViewSet, basename="conclusion-notice")
     router.register("engagement-meetings", EngagementMeetingViewSet, basename="engagement-meeting")
+    router.register("reported-aggregates", ReportedAggregateViewSet, basename="reported-aggregate")
 
 
 urlpatterns: list = []

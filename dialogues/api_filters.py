@@ -28,6 +28,8 @@ from .models import (
     PetitionField,
     PetitionSource,
     PetitionType,
+    ReportedAggregate,
+    ReportedMetric,
     today,
 )
 from .workflow import OPEN_WITH_AGENCY, PetitionStatus
@@ -163,3 +165,22 @@ class EngagementMeetingFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         # Meetings carry no folded search column; they are few per unit, so match in Python.
         return filter_folded(queryset, value, ("host", "religions", "purposes"))
+
+
+class ReportedAggregateFilter(django_filters.FilterSet):
+    unit = IdFilter(method="filter_unit", help_text=_("Figures of this unit id or any unit below it."))
+    metric = django_filters.ChoiceFilter(choices=ReportedMetric.choices, help_text=_("Which figure."))
+    host_body = django_filters.ChoiceFilter(choices=HostBody.choices, help_text=_("Who held the dialogues counted."))
+    date_from = IsoDateFilter(
+        field_name="period_end", lookup_expr="gte", help_text=_("Periods ending on or after (YYYY-MM-DD).")
+    )
+    date_to = IsoDateFilter(
+        field_name="period_start", lookup_expr="lte", help_text=_("Periods starting on or before (YYYY-MM-DD).")
+    )
+
+    class Meta:
+        model = ReportedAggregate
+        fields = ["unit", "metric", "host_body", "date_from", "date_to"]
+
+    def filter_unit(self, queryset, name, value):
+        return _in_subtree(queryset, "unit", value)

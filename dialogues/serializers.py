@@ -26,6 +26,7 @@ from organization.serializers import UnitBriefSerializer
 from organization.uploads import SCAN_TYPES, validate_upload
 
 from . import permissions
+from .forms_petitions import OWNER_KINDS
 from .models import (
     ConclusionNotice,
     Dialogue,
@@ -43,6 +44,9 @@ from .models import (
     PetitionResponse,
     PetitionSource,
     PetitionType,
+    ReportedAggregate,
+    ReportedAggregatePart,
+    ReportedMetric,
 )
 from .workflow import Action, actions_from
 
@@ -798,3 +802,126 @@ class EngagementMeetingCreateSerializer(serializers.Serializer):
     opinions = PetitionInputSerializer(
         many=True, required=False, default=list, help_text=_("Opinions raised; each becomes a petition.")
     )
+
+
+# --- Reported aggregates ------------------------------------------------------------------------
+
+
+class ReportedAggregatePartSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReportedAggregatePart
+        fields = ["id", "label", "value"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "label": {"help_text": _("The part, e.g. a year: 2021.")},
+            "value": {"help_text": _("Its value as printed.")},
+        }
+
+
+class ReportedAggregateSerializer(serializers.ModelSerializer):
+    unit = UnitBriefSerializer(read_only=True, help_text=_("Unit the figure was reported for."))
+    metric_display = _display("get_metric_display", _("The figure, in words."))
+    host_body_display = _display("get_host_body_display", _("The host body, in words (empty: any)."))
+    parts = ReportedAggregatePartSerializer(
+        many=True, read_only=True, help_text=_("Its breakdown as printed (e.g. by year), in the order entered.")
+    )
+    parts_sum = serializers.SerializerMethodField(help_text=_("Sum of the parts; null when it has none."))
+    adds_up = serializers.SerializerMethodField(
+        help_text=_(
+            "Whether the parts add up to the total; false flags a data-quality issue (as on the page), "
+            "null when it has no parts."
+        )
+    )
+    created_by = serializers.SerializerMethodField(help_text=_("Full name of the user who entered it."))
+
+    class Meta:
+        model = ReportedAggregate
+        fields = [
+            "id",
+            "unit",
+            "metric",
+            "metric_display",
+            "host_body",
+            "host_body_display",
+            "period_start",
+            "period_end",
+            "total",
+            "source",
+            "note",
+            "parts",
+            "parts_sum",
+            "adds_up",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "metric": {"help_text": _("Which figure: dialogues held, petitions received or resolved.")},
+            "host_body": {"help_text": _("For dialogues: who held them, as the source counts them (empty: any).")},
+            "period_start": {"help_text": _("First day of the period the figure covers.")},
+            "period_end": {"help_text": _("Last day of the period.")},
+            "total": {"help_text": _("The total as printed; never mixed with totals counted from records.")},
+            "source": {"help_text": _("Where the figure was printed, e.g. the report or article and its date.")},
+            "note": {"help_text": _("Note.")},
+            "created_at": {"help_text": _("When it was entered.")},
+        }
+
+    def get_parts_sum(self, aggregate: ReportedAggregate) -> int | None:
+        parts = aggregate.parts.all()
+        return sum(part.value for part in parts) if parts else None
+
+    def get_adds_up(self, aggregate: ReportedAggregate) -> bool | None:
+        parts_sum = self.get_parts_sum(aggregate)
+        return None if parts_sum is None else parts_sum == aggregate.total
+
+    def get_created_by(self, aggregate: ReportedAggregate) -> str | None:
+        return aggregate.created_by.get_full_name() if aggregate.created_by_id else None
+
+
+class ReportedAggregatePartInputSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=100, help_text=_("The part, e.g. a year: 2021; each label once."))
+    value = serializers.IntegerField(min_value=0, help_text=_("Its value as printed."))
+
+
+class ReportedAggregateCreateSerializer(serializers.Serializer):
+    """A figure printed before the portal, with its source and optional breakdown (the page's form)."""
+
+    unit = unit_field(
+        _("Unknown unit."), help_text=_("Unit id of the province, district or commune the figure was reported for.")
+    )
+    metric = serializers.ChoiceField(
+        choices=ReportedMetric.choices, help_text=_("Which figure: dialogues held, petitions received or resolved.")
+    )
+    host_body = serializers.ChoiceField(
+        choices=HostBody.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("For dialogues: who held them, as the source counts them (empty: any)."),
+    )
+    period_start = serializers.DateField(help_text=_("First day of the period (YYYY-MM-DD)."))
+    period_end = serializers.DateField(help_text=_("Last day of the period (YYYY-MM-DD), not before the first."))
+    total = serializers.IntegerField(min_value=0, help_text=_("The total as printed."))
+    source = serializers.CharField(
+        max_length=500, help_text=_("Where the figure was printed, e.g. the report or article and its date.")
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("Note."))
+    parts = ReportedAggregatePartInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text=_("Its breakdown as printed (e.g. by year); parts that do not add up are kept and flagged."),
+    )
+
+    def validate_unit(self, unit):
+        # The page offers the same kinds (``owner_units``): never a village or a body.
+        if unit.kind not in OWNER_KINDS:
+            raise serializers.ValidationError(_("Reported figures belong to a province, a district or a commune."))
+        return unit
+
+    def validate_parts(self, parts):
+        labels = [part["label"] for part in parts]
+        if len(labels) != len(set(labels)):
+            # The page's words for the same refusal.
+            raise serializers.ValidationError(_("Each part must have its own label."))
+        return parts

@@ -9,12 +9,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import pre_save
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from organization import access
 from organization.models import Document, DocumentKind, NotificationKind, Person, Role, Unit, User
@@ -535,7 +534,15 @@ def reported_aggregate_create(
 
 #: Fields checked on each imported petition; the foreign keys are given as objects the import
 #: has already resolved within the user's scope, so their existence queries are skipped.
-_BULK_SKIP_FK_CHECKS = ["unit", "dialogue", "engagement_meeting", "village", "assigned_agency", "directive", "created_by"]
+_BULK_SKIP_FK_CHECKS = [
+    "unit",
+    "dialogue",
+    "engagement_meeting",
+    "village",
+    "assigned_agency",
+    "directive",
+    "created_by",
+]
 
 
 @dataclass
@@ -549,15 +556,48 @@ class PetitionIntake:
     dialogue: Dialogue | None = None
 
 
+def _copy_history_and_events(ids: list[int], user: User) -> None:
+    """The "created" history row and "create" event of freshly inserted petitions, copied by the
+    database from the petition rows (INSERT … SELECT): the same rows ``petition_create`` writes
+    one by one, without building tens of thousands of objects in Python."""
+    if not ids:
+        return
+    history = Petition.history.model
+    own = {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
+    copied = [field.column for field in history._meta.concrete_fields if field.attname not in own]
+    marks = ", ".join(["%s"] * len(ids))
+    now = timezone.now()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} "  # noqa: S608 - names from the models, values bound
+            f"({', '.join(map(quote, copied))}, history_date, history_change_reason, history_type, history_user_id) "
+            f"SELECT {', '.join(map(quote, copied))}, %s, NULL, '+', %s FROM {quote(Petition._meta.db_table)} "
+            f"WHERE id IN ({marks})",
+            [now, user.pk, *ids],
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(PetitionEvent._meta.db_table)} "  # noqa: S608 - names from the models, values bound
+            "(petition_id, action, from_status, to_status, actor_id, comment, agency_id, deadline, at) "
+            f"SELECT id, 'create', '', status, %s, '', NULL, NULL, %s FROM {quote(Petition._meta.db_table)} "
+            f"WHERE id IN ({marks})",
+            [user.pk, now, *ids],
+        )
+
+
 @transaction.atomic
-def petitions_intake(*, user: User, items: list[PetitionIntake], batch_size: int = 2000, progress=None) -> list[Petition]:
+def petitions_intake(
+    *, user: User, items: list[PetitionIntake], batch_size: int = 2000, progress=None, validate_only: bool = False
+) -> list[Petition]:
     """Record many petitions at once with the rules of ``petition_create``.
 
     Plain petitions (no legal track, not answered on the spot) are validated the same way
     (``clean_fields`` and ``clean``, the scope and role check per unit, the period-lock guard)
-    and inserted in batches with their history and "create" event: the thousands of rows of a
-    commune's archive in seconds, not minutes. The others go through ``petition_create`` one by
-    one, because they also move through the workflow.
+    and inserted in batches; their history row and "create" event are copied by the database
+    (``_copy_history_and_events``): the thousands of rows of a commune's archive in seconds,
+    not minutes. The others go through ``petition_create`` one by one, because they also move
+    through the workflow. ``validate_only`` checks every row and writes only those others (the
+    caller rolls back): the import's dry run.
     """
     checked_units: set[int] = set()
     plain: list[Petition] = []
@@ -602,16 +642,12 @@ def petitions_intake(*, user: User, items: list[PetitionIntake], batch_size: int
         plain.append(petition)
     if errors:
         raise ValidationError(errors)
+    if validate_only:
+        return created
     total = len(plain) or 1
     for start in range(0, len(plain), batch_size):
-        batch = bulk_create_with_history(plain[start : start + batch_size], Petition, batch_size=batch_size, default_user=user)
-        PetitionEvent.objects.bulk_create(
-            [
-                PetitionEvent(petition=petition, action="create", from_status="", to_status=petition.status, actor=user)
-                for petition in batch
-            ],
-            batch_size=batch_size,
-        )
+        batch = Petition.objects.bulk_create(plain[start : start + batch_size], batch_size=batch_size)
+        _copy_history_and_events([petition.pk for petition in batch], user)
         created.extend(batch)
         if progress is not None:
             progress(min(100, (start + len(batch)) * 100 // total))

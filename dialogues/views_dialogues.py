@@ -172,6 +172,9 @@ class DialogueListView(ExportMixin, FilteredListView):
     }
 
     export_filename = "doi-thoai"
+    # The sheet and headers of the dialogues import template (imports/kinds/dialogues.py), so
+    # the export imports as it is; the two last columns are informational.
+    export_sheet_title = "Đối thoại"
     export_fields = (
         "id",
         "date",
@@ -187,6 +190,7 @@ class DialogueListView(ExportMixin, FilteredListView):
         "audience",
         "participant_count",
         "trigger_event",
+        "minutes_text",
         "petition_count",
         "minutes_filed_at",
     )
@@ -199,22 +203,23 @@ class DialogueListView(ExportMixin, FilteredListView):
 
     def get_export_columns(self) -> list[ExportColumn]:
         return [
-            ExportColumn(_("No."), field("id")),
-            ExportColumn(_("Date"), field("date")),
-            ExportColumn(_("Level"), choice("level", DialogueLevel.choices)),
-            ExportColumn(_("Host body"), choice("host_body", HostBody.choices)),
-            ExportColumn(_("Kind"), choice("kind", DialogueKind.choices)),
-            ExportColumn(_("Status"), choice("status", DialogueStatus.choices)),
-            ExportColumn(_("Topic"), field("topic")),
-            ExportColumn(_("Owner unit"), field("unit__name")),
-            ExportColumn(_("Commune"), field("commune__name")),
-            ExportColumn(_("Village"), field("village__name")),
-            ExportColumn(_("Venue"), field("venue")),
-            ExportColumn(_("Audience"), field("audience")),
-            ExportColumn(_("Participants"), field("participant_count")),
-            ExportColumn(_("Trigger event"), field("trigger_event")),
-            ExportColumn(_("Petitions"), field("petition_count")),
-            ExportColumn(_("Minutes filed"), lambda row: _("Yes") if row["minutes_filed_at"] else _("No")),
+            ExportColumn("Số TT", field("id")),
+            ExportColumn("Xã, phường", field("commune__name")),
+            ExportColumn("Đơn vị chủ quản", field("unit__name")),
+            ExportColumn("Ngày", field("date")),
+            ExportColumn("Cấp", choice("level", DialogueLevel.choices)),
+            ExportColumn("Chủ trì", choice("host_body", HostBody.choices)),
+            ExportColumn("Hình thức", choice("kind", DialogueKind.choices)),
+            ExportColumn("Tình trạng", choice("status", DialogueStatus.choices)),
+            ExportColumn("Chủ đề", field("topic")),
+            ExportColumn("Thôn, tổ dân phố", field("village__name")),
+            ExportColumn("Địa điểm", field("venue")),
+            ExportColumn("Thành phần", field("audience")),
+            ExportColumn("Số người tham dự", field("participant_count")),
+            ExportColumn("Sự việc phát sinh", field("trigger_event")),
+            ExportColumn("Biên bản", field("minutes_text")),
+            ExportColumn("Số kiến nghị", field("petition_count")),
+            ExportColumn("Có biên bản", lambda row: _("Yes") if row["minutes_filed_at"] else _("No")),
         ]
 
     def get_context_data(self, **kwargs):
@@ -539,7 +544,7 @@ def engagement_crumbs(*tail: tuple) -> list[tuple]:
     return [(_("Engagement meetings"), reverse("dialogues:engagement_list")), *tail]
 
 
-class EngagementListView(FilteredListView):
+class EngagementListView(ExportMixin, FilteredListView):
     template_name = "dialogues/engagement_list.html"
     context_object_name = "meetings"
     filterset_class = EngagementFilter
@@ -547,6 +552,36 @@ class EngagementListView(FilteredListView):
     default_ordering = ("-date", "-id")
     sort_options = {"date": ("date", "id"), "host": ("host", "id")}
     sort_labels = {"date": gettext_lazy("Date"), "host": gettext_lazy("Host")}
+    export_filename = "gap-mat-chuc-sac"
+    export_fields = (
+        "id",
+        "date",
+        "unit__name",
+        "village__name",
+        "host",
+        "clergy_count",
+        "followers_count",
+        "prestigious_count",
+        "elders_count",
+        "others_count",
+        "religions",
+        "purposes",
+        "opinion_count",
+    )
+
+    def get_export_columns(self) -> list[ExportColumn]:
+        names = ("clergy_count", "followers_count", "prestigious_count", "elders_count", "others_count")
+        return [
+            ExportColumn(_("No."), field("id")),
+            ExportColumn(_("Date"), field("date")),
+            ExportColumn(_("Unit"), field("unit__name")),
+            ExportColumn(_("Village"), field("village__name")),
+            ExportColumn(_("Host"), field("host")),
+            *(ExportColumn(EngagementMeeting._meta.get_field(name).verbose_name, field(name)) for name in names),
+            ExportColumn(_("Religions"), field("religions")),
+            ExportColumn(_("Purposes"), field("purposes")),
+            ExportColumn(_("Opinions"), field("opinion_count")),
+        ]
 
     def base_queryset(self):
         return EngagementMeeting.objects.visible_to(self.request.user).select_related("unit", "village")

@@ -46,11 +46,14 @@ from .models import (
     Dialogue,
     EngagementMeeting,
     HostBody,
+    LegalTrack,
     Petition,
     PetitionField,
     PetitionSource,
     PetitionType,
     ReportedAggregate,
+    ReportedAggregatePart,
+    ReportedMetric,
     ResponseStatus,
 )
 from .services import PetitionInput
@@ -114,6 +117,9 @@ class PetitionListView(ExportMixin, FilteredListView):
         "status": gettext_lazy("Status"),
     }
     export_filename = "kien-nghi"
+    # The sheet and the first twelve headers are those of the petitions import template
+    # (imports/kinds/petitions.py): an export of non-dialogue petitions imports as it is.
+    export_sheet_title = "Kiến nghị"
     export_fields = (
         "id",
         "received_on",
@@ -124,6 +130,8 @@ class PetitionListView(ExportMixin, FilteredListView):
         "field",
         "content",
         "petitioner",
+        "legal_track",
+        "on_spot_answer",
         "status",
         "assigned_agency__name",
         "deadline",
@@ -153,24 +161,30 @@ class PetitionListView(ExportMixin, FilteredListView):
             late = row["status"] in OPEN_WITH_AGENCY and row["deadline"] is not None and row["deadline"] < today
             return _("Yes") if late else _("No")
 
+        def answered_on_spot(row) -> str:
+            return _("Yes") if row["status"] == PetitionStatus.ANSWERED_ON_SPOT or row["on_spot_answer"] else _("No")
+
         return [
-            ExportColumn(_("No."), field("id")),
-            ExportColumn(_("Received on"), field("received_on")),
-            ExportColumn(_("Commune"), field("unit__name")),
-            ExportColumn(_("Village"), field("village__name")),
-            ExportColumn(_("Source"), choice("source", PetitionSource.choices)),
-            ExportColumn(_("Type"), choice("type", PetitionType.choices)),
-            ExportColumn(_("Field"), choice("field", PetitionField.choices)),
-            ExportColumn(_("Content"), field("content")),
-            ExportColumn(_("Raised by"), field("petitioner")),
-            ExportColumn(_("Status"), choice("status", PetitionStatus.choices)),
-            ExportColumn(_("Assigned agency"), field("assigned_agency__name")),
-            ExportColumn(_("Deadline"), field("deadline")),
-            ExportColumn(_("Overdue"), overdue),
-            ExportColumn(_("Answered on"), field("answered_on")),
-            ExportColumn(_("Dialogue date"), field("dialogue__date")),
-            ExportColumn(_("Dialogue topic"), field("dialogue__topic")),
-            ExportColumn(_("Dialogue host"), choice("dialogue__host_body", HostBody.choices)),
+            ExportColumn("Mã", field("id")),
+            ExportColumn("Xã, phường", field("unit__name")),
+            ExportColumn("Ngày tiếp nhận", field("received_on")),
+            ExportColumn("Nguồn", choice("source", PetitionSource.choices)),
+            ExportColumn("Loại", choice("type", PetitionType.choices)),
+            ExportColumn("Lĩnh vực", choice("field", PetitionField.choices)),
+            ExportColumn("Nội dung", field("content")),
+            ExportColumn("Người nêu", field("petitioner")),
+            ExportColumn("Thôn, tổ dân phố", field("village__name")),
+            ExportColumn("Khiếu nại, tố cáo", choice("legal_track", LegalTrack.choices[1:])),
+            ExportColumn("Đã trả lời tại chỗ", answered_on_spot),
+            ExportColumn("Nội dung trả lời tại chỗ", field("on_spot_answer")),
+            ExportColumn("Trạng thái", choice("status", PetitionStatus.choices)),
+            ExportColumn("Cơ quan giải quyết", field("assigned_agency__name")),
+            ExportColumn("Hạn trả lời", field("deadline")),
+            ExportColumn("Quá hạn", overdue),
+            ExportColumn("Ngày trả lời", field("answered_on")),
+            ExportColumn("Ngày đối thoại", field("dialogue__date")),
+            ExportColumn("Chủ đề đối thoại", field("dialogue__topic")),
+            ExportColumn("Chủ trì đối thoại", choice("dialogue__host_body", HostBody.choices)),
         ]
 
     def get_context_data(self, **kwargs):
@@ -454,7 +468,7 @@ def response_file(request, pk, response_pk):
 # --- The agency inbox ---------------------------------------------------------------------
 
 
-class InboxView(LoginRequiredMixin, ListView):
+class InboxView(LoginRequiredMixin, ExportMixin, ListView):
     """Petitions the user's agencies owe an answer for, nearest deadline first.
 
     Only agency officers have an inbox; other users get a 403 page saying so. Portal admins hold
@@ -465,7 +479,22 @@ class InboxView(LoginRequiredMixin, ListView):
     context_object_name = "petitions"
     paginate_by = 25
 
+    export_filename = "hop-thu-co-quan"
+    export_fields = (
+        "id",
+        "received_on",
+        "unit__name",
+        "field",
+        "content",
+        "status",
+        "assigned_agency__name",
+        "deadline",
+        "dialogue__date",
+        "dialogue__topic",
+    )
+
     def get(self, request, *args, **kwargs):
+        # Checked before the export too (ExportMixin.get runs after this one).
         user = request.user
         if not (access.is_admin(user) or _is_agency_officer_anywhere(user)):
             context = {"not_agency": True, "breadcrumbs": [(_("Agency inbox"), None)]}
@@ -474,6 +503,20 @@ class InboxView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         return selectors.agency_inbox(self.request.user).select_related("dialogue__commune")
+
+    def get_export_columns(self) -> list[ExportColumn]:
+        return [
+            ExportColumn(_("No."), field("id")),
+            ExportColumn(_("Received on"), field("received_on")),
+            ExportColumn(_("Commune"), field("unit__name")),
+            ExportColumn(_("Field"), choice("field", PetitionField.choices)),
+            ExportColumn(_("Content"), field("content")),
+            ExportColumn(_("Status"), choice("status", PetitionStatus.choices)),
+            ExportColumn(_("Assigned agency"), field("assigned_agency__name")),
+            ExportColumn(_("Deadline"), field("deadline")),
+            ExportColumn(_("Dialogue date"), field("dialogue__date")),
+            ExportColumn(_("Dialogue topic"), field("dialogue__topic")),
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -498,10 +541,34 @@ def quality_issues(user, units=None) -> dict[int, dict]:
     return {row["id"]: row for row in metrics.data_quality_issues(units)}
 
 
-class AggregateListView(LoginRequiredMixin, ListView):
+class AggregateListView(LoginRequiredMixin, ExportMixin, ListView):
     template_name = "dialogues/aggregate_list.html"
     context_object_name = "aggregates"
     paginate_by = 25
+    # The sheet and headers of the reported-figures import template (imports/kinds/aggregates.py).
+    export_filename = "so-lieu-tong-hop"
+    export_sheet_title = "Số liệu tổng hợp"
+    export_fields = ("id", "unit__name", "metric", "host_body", "period_start", "period_end", "total", "source", "note")
+
+    def get_export_columns(self) -> list[ExportColumn]:
+        # The parts of every exported figure in one query, as "2021: 70; 2022: 80".
+        parts: dict[int, list[str]] = {}
+        rows = ReportedAggregatePart.objects.filter(aggregate__in=self.get_queryset().values("pk")).order_by(
+            "aggregate", "id"
+        )
+        for aggregate_id, label, value in rows.values_list("aggregate_id", "label", "value"):
+            parts.setdefault(aggregate_id, []).append(f"{label}: {value}")
+        return [
+            ExportColumn("Đơn vị", field("unit__name")),
+            ExportColumn("Chỉ tiêu", choice("metric", ReportedMetric.choices)),
+            ExportColumn("Chủ trì", choice("host_body", HostBody.choices)),
+            ExportColumn("Từ ngày", field("period_start")),
+            ExportColumn("Đến ngày", field("period_end")),
+            ExportColumn("Tổng số", field("total")),
+            ExportColumn("Nguồn", field("source")),
+            ExportColumn("Chi tiết", lambda row: "; ".join(parts.get(row["id"], []))),
+            ExportColumn("Ghi chú", field("note")),
+        ]
 
     def get_queryset(self):
         return (

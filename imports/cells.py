@@ -21,7 +21,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from organization.numbers import parse_decimal, parse_integer
@@ -73,7 +75,10 @@ def read_date(value: Any) -> date:
         day, month, year = (int(part) for part in match.groups())
         if len(match.group(3)) != 4:
             raise CellError(
-                _("“%(value)s” has a two-digit year, which could be read two ways. Write the year in full (dd/mm/yyyy).")
+                _(
+                    "“%(value)s” has a two-digit year, which could be read two ways. "
+                    "Write the year in full (dd/mm/yyyy)."
+                )
                 % {"value": text}
             )
         if month > 12 and day <= 12:
@@ -121,9 +126,13 @@ def read_decimal(value: Any, column: Column) -> Decimal:
 def choice_lookup(column: Column) -> dict[str, str]:
     """Folded label or code → stored value, for one choice column."""
     lookup: dict[str, str] = {}
-    for value, label in column.choices():
-        lookup[fold(str(value))] = value
-        lookup[fold(str(label))] = value
+    # Labels in every language of the portal: a list exported in English imports under
+    # Vietnamese and the other way round.
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for value, label in column.choices():
+                lookup[fold(str(value))] = value
+                lookup[fold(str(label))] = value
     return lookup
 
 

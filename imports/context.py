@@ -40,6 +40,9 @@ class Context:
 
     def __init__(self, user, problems: ProblemList | None = None, progress: Callable[[int], None] | None = None):
         self.user = user
+        #: Set for the check (the transaction is rolled back): a kind may validate without
+        #: writing what nothing else depends on (see kinds/petitions.py).
+        self.dry_run = False
         self.problems = problems if problems is not None else ProblemList()
         self._progress = progress
         self._units: list[Unit] | None = None
@@ -53,7 +56,12 @@ class Context:
         column = ""
         if key and spec is not None:
             column = spec.header_of(key)
-        self.problems.add(message, sheet=row.sheet if row else (spec.name if spec else ""), row=row.number if row else None, column=column)
+        self.problems.add(
+            message,
+            sheet=row.sheet if row else (spec.name if spec else ""),
+            row=row.number if row else None,
+            column=column,
+        )
 
     def progress(self, percent: int) -> None:
         if self._progress is not None:
@@ -99,7 +107,14 @@ class Context:
         return day is None or (unit.valid_from <= day and (unit.valid_to is None or day <= unit.valid_to))
 
     def _pick(
-        self, text: str, candidates: Iterable[Unit], kinds: frozenset[str], day: date | None, row: Row, spec: SheetSpec, key: str
+        self,
+        text: str,
+        candidates: Iterable[Unit],
+        kinds: frozenset[str],
+        day: date | None,
+        row: Row,
+        spec: SheetSpec,
+        key: str,
     ) -> Unit | None:
         of_kind = [unit for unit in candidates if unit.kind in kinds]
         if not of_kind:
@@ -147,7 +162,9 @@ class Context:
             self._unknown(text, row, spec, key)
         return found or None
 
-    def village(self, commune: Unit, text: str, row: Row, spec: SheetSpec, key: str, *, day: date | None = None) -> Unit | None:
+    def village(
+        self, commune: Unit, text: str, row: Row, spec: SheetSpec, key: str, *, day: date | None = None
+    ) -> Unit | None:
         """The village or residential group ``text`` inside ``commune``."""
         if self._children is None:
             self._load()

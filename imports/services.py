@@ -71,7 +71,10 @@ def kind_for(key: str) -> ImportKind:
         return REGISTRY[key]
     except KeyError:
         raise ValidationError(
-            {"kind": _("Unknown kind of import “%(kind)s”. Choose one of: %(kinds)s.") % {"kind": key, "kinds": ", ".join(REGISTRY)}}
+            {
+                "kind": _("Unknown kind of import “%(kind)s”. Choose one of: %(kinds)s.")
+                % {"kind": key, "kinds": ", ".join(REGISTRY)}
+            }
         ) from None
 
 
@@ -105,6 +108,12 @@ def _progress_writer(job_id: int | None, start: int, end: int):
 def inspect(kind: ImportKind, handle, user, *, progress=None) -> Outcome:
     """Read and check a file (already through ``check_file``): problems and the plan."""
     book = read_book(handle, kind.sheets)
+    if not book.problems and book.row_count == 0:
+        book.problems.add(
+            _("The file holds only the template's example row, which is never imported. Write your rows below it.")
+            if book.skipped_examples
+            else _("The file has no rows below the headers: there is nothing to import.")
+        )
     ctx = Context(user, book.problems, progress)
     plan = kind.plan(ctx, book)
     return Outcome(problems=book.problems, plan=plan, rows=book.row_count, ctx=ctx)
@@ -134,6 +143,7 @@ def attempt(kind: ImportKind, handle, user, *, write: bool, progress=None) -> Ou
         with transaction.atomic(), bulk.memoized():
             _serialize_kind(kind)
             outcome = inspect(kind, handle, user, progress=progress)
+            outcome.ctx.dry_run = not write
             if not outcome.problems:
                 kind.commit(outcome.ctx, outcome.plan)
             if outcome.problems or not write:
@@ -250,7 +260,9 @@ def confirm(*, user, job: ImportJob) -> ImportJob:
     )
     if not claimed:
         job.refresh_from_db()
-        raise ValidationError(_("This file cannot be imported now: it is %(status)s.") % {"status": job.get_status_display().lower()})
+        raise ValidationError(
+            _("This file cannot be imported now: it is %(status)s.") % {"status": job.get_status_display().lower()}
+        )
     from .tasks import run_import
 
     transaction.on_commit(lambda: run_import.delay(job.pk))
@@ -282,7 +294,9 @@ def run(job_id: int) -> ImportJob:
         job.status = ImportStatus.FAILED
         job.problems = exc.problems.as_list()
         job.problem_count = exc.problems.total
-        job.message = _("Nothing was imported: the file no longer passes the check (the data changed since the preview).")
+        job.message = _(
+            "Nothing was imported: the file no longer passes the check (the data changed since the preview)."
+        )
     except FileRefused as exc:
         job.status = ImportStatus.FAILED
         job.message = str(exc)
@@ -301,4 +315,48 @@ def run(job_id: int) -> ImportJob:
     job.progress = 100
     job.save()
     cache.delete(progress_key(job.pk))
+    return job
+
+
+def import_now(*, user, kind_key: str, handle, name: str, dry_run: bool, via: str = "cli") -> ImportJob:
+    """Check (and unless ``dry_run``, import) a file at once, in this process, recording it in
+    the log like an upload: the command line's path, with the same checks and scoping."""
+    require_importer(user)
+    kind = kind_for(kind_key)
+    data = handle.read()
+    job = ImportJob(
+        kind=kind.key,
+        original_name=(name or "upload.xlsx")[:255],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=user,
+        unit=_home_unit(user),
+        via=via,
+    )
+    try:
+        check_file(ContentFile(data), len(data))
+        outcome = attempt(kind, ContentFile(data), user, write=not dry_run)
+    except FileRefused as exc:
+        problems = ProblemList()
+        problems.add(str(exc))
+        outcome = Outcome(problems=problems, plan=None, rows=0)
+    else:
+        job.file.save(f"{kind.key}.xlsx", ContentFile(data), save=False)
+    _store_outcome(job, outcome, kind)
+    now = timezone.now()
+    job.checked_at = job.finished_at = now
+    job.progress = 100
+    if outcome.problems:
+        job.status = ImportStatus.PROBLEMS
+    elif dry_run:
+        job.status = ImportStatus.CANCELLED
+        job.message = _("Dry run: checked only, nothing was saved.")
+    else:
+        job.status = ImportStatus.DONE
+        job.confirmed_at = now
+        job.message = _("Imported %(created)s records; %(existing)s rows were already present and skipped.") % {
+            "created": job.rows_created,
+            "existing": job.rows_existing,
+        }
+    job.save()
     return job

@@ -68,9 +68,15 @@ def _instructions(book: Workbook, kind: ImportKind) -> None:
     sheet.append([])
     steps = [
         _("1. Fill one row per record in each data sheet, below the header. Do not rename sheets or columns."),
-        _("2. The grey example row may stay: it is recognised and skipped. Dates are dd/mm/yyyy; numbers use a comma for decimals."),
+        _(
+            "2. The grey example row may stay: it is recognised and skipped. "
+            "Dates are dd/mm/yyyy; numbers use a comma for decimals."
+        ),
         _("3. Do not merge cells or use formulas: paste values only."),
-        _("4. Upload the file on the Import page. You will see every problem by sheet, row and column, and what would be created, before anything is saved."),
+        _(
+            "4. Upload the file on the Import page. You will see every problem by sheet, row and column, "
+            "and what would be created, before anything is saved."
+        ),
         _("5. Rows already in the portal are skipped, so uploading the same file again creates no duplicates."),
     ]
     for step in steps:

@@ -1,9 +1,17 @@
-"""Organization API: sign-in token, the current user, units, people and the document register.
+"""Organization API: sign-in token, the current user, units and their successions, people,
+Party terms and the document register.
 
 Every queryset starts from the user's scope (``organization.access``), so an object outside it
-answers 404 exactly like one that does not exist. Units are read-only here; they are edited in
-the admin. Documents are created through ``services.document_issue``, the same function the
-pages use, so numbering is identical whichever way a document comes in.
+answers 404 exactly like one that does not exist. Documents are created through
+``services.document_issue``, the same function the pages use, so numbering is identical
+whichever way a document comes in.
+
+Units, successions, people and terms are kept by portal administrators: no page lets anyone
+else change them, only the Django admin. The API follows the admin's rule
+(``api_base.require_administrator``: a staff account holding the model permission) and its
+validation (the model's ``full_clean``, through ``services.unit_save`` for units). Nothing here
+is deleted but a succession recorded by mistake: units end with ``valid_to`` and people with
+``is_active``, since records point at them.
 """
 
 from __future__ import annotations
@@ -25,16 +33,23 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from . import access, services
-from .api_filters import DocumentFilter, PersonFilter, UnitFilter
-from .models import Document, Membership, Person, Unit, User
+from .api_base import ERRORS_403_ADMIN, ERRORS_404, AdminKeptMixin, admin_schema, require_administrator
+from .api_filters import DocumentFilter, PersonFilter, TermFilter, UnitFilter, UnitSuccessionFilter
+from .models import Document, Membership, Person, Term, Unit, UnitSuccession, User
 from .serializers import (
     CredentialsSerializer,
     DocumentCreateSerializer,
     DocumentSerializer,
     MeSerializer,
     PersonSerializer,
+    PersonWriteSerializer,
+    TermSerializer,
+    TermWriteSerializer,
     TokenSerializer,
     UnitSerializer,
+    UnitSuccessionSerializer,
+    UnitSuccessionWriteSerializer,
+    UnitWriteSerializer,
 )
 
 
@@ -128,45 +143,201 @@ class MeView(APIView):
 
 @extend_schema_view(
     list=extend_schema(summary="Units visible to you"),
-    retrieve=extend_schema(summary="One unit (404 outside your units)"),
+    retrieve=extend_schema(
+        summary="One unit (404 outside your units)", responses={200: UnitSerializer, 404: ERRORS_404}
+    ),
+    create=extend_schema(
+        **admin_schema(
+            "Add a unit to the tree (portal administrators)", UnitWriteSerializer, UnitSerializer, created=True
+        ),
+        description=(
+            "The same rules as the admin's unit form (`services.unit_save`): a unique `key` of lowercase "
+            "slugs joined by `/`, validity within the parent's, no cycle. The parent is looked up among "
+            "your units (an id outside them is unknown, 400)."
+        ),
+    ),
+    update=extend_schema(
+        **admin_schema("Replace a unit's fields (portal administrators)", UnitWriteSerializer, UnitSerializer)
+    ),
+    partial_update=extend_schema(
+        **admin_schema("Change some of a unit's fields (portal administrators)", UnitWriteSerializer, UnitSerializer),
+        description="A new `parent` moves the unit with its whole subtree. Units are never deleted: set `valid_to`.",
+    ),
 )
 @extend_schema(tags=["units"])
-class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+class UnitViewSet(
+    AdminKeptMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = UnitSerializer
+    write_serializer = UnitWriteSerializer
     filterset_class = UnitFilter
     queryset = Unit.objects.none()  # the real one depends on the user, see get_queryset
 
     def get_queryset(self):
         return access.visible_units(self.request.user)
 
+    def write(self, unit, values):
+        for name, value in values.items():
+            setattr(unit, name, value)
+        # Outside a page the history middleware knows no user: the service's save records this one.
+        unit._history_user = self.request.user
+        return services.unit_save(unit=unit)
+
+    def answer(self, obj, *, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self._linked(access.visible_units(self.request.user)).get(pk=obj.pk)
+        return Response(UnitSerializer(fresh).data, status=code)
+
+    def _linked(self, queryset):
+        # Successors outside the user's units are left out: their ids would confirm they exist.
+        linked = access.visible_units(self.request.user).only("pk").order_by("pk")
+        return queryset.prefetch_related(
+            Prefetch("successors", queryset=linked),
+            Prefetch("predecessors", queryset=linked),
+        )
+
     def filter_queryset(self, queryset):
         # Prefetch after filtering: the accent-insensitive search iterates over the filtered
         # rows, which Django refuses to do on a queryset that carries prefetches.
-        user = self.request.user
-        # Successors outside the user's units are left out: their ids would confirm they exist.
-        linked = access.visible_units(user).only("pk").order_by("pk")
-        return (
-            super()
-            .filter_queryset(queryset)
-            .prefetch_related(
-                Prefetch("successors", queryset=linked),
-                Prefetch("predecessors", queryset=linked),
-            )
+        return self._linked(super().filter_queryset(queryset))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Successions of units visible to you (mergers, renamings)"),
+    retrieve=extend_schema(
+        summary="One succession (404 unless you see both units)",
+        responses={200: UnitSuccessionSerializer, 404: ERRORS_404},
+    ),
+    create=extend_schema(
+        **admin_schema(
+            "Record that a unit continues as another (portal administrators)",
+            UnitSuccessionWriteSerializer,
+            UnitSuccessionSerializer,
+            created=True,
+        ),
+        description=(
+            "The predecessor must have ceased to exist before `effective_date` and the successor exist "
+            "on it; a pair is recorded once."
+        ),
+    ),
+    update=extend_schema(
+        **admin_schema(
+            "Replace a succession's fields (portal administrators)",
+            UnitSuccessionWriteSerializer,
+            UnitSuccessionSerializer,
         )
+    ),
+    partial_update=extend_schema(
+        **admin_schema(
+            "Change some of a succession's fields (portal administrators)",
+            UnitSuccessionWriteSerializer,
+            UnitSuccessionSerializer,
+        )
+    ),
+    destroy=extend_schema(
+        summary="Delete a succession recorded by mistake (portal administrators)",
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            403: ERRORS_403_ADMIN,
+            404: ERRORS_404,
+        },
+    ),
+)
+@extend_schema(tags=["unit-successions"])
+class UnitSuccessionViewSet(AdminKeptMixin, viewsets.ModelViewSet):
+    serializer_class = UnitSuccessionSerializer
+    write_serializer = UnitSuccessionWriteSerializer
+    filterset_class = UnitSuccessionFilter
+    queryset = UnitSuccession.objects.none()
+
+    def get_queryset(self):
+        # Both ends in scope, as on a unit's page: a link to a hidden unit would confirm it exists.
+        visible = access.visible_units(self.request.user)
+        return UnitSuccession.objects.filter(predecessor__in=visible, successor__in=visible).select_related(
+            "predecessor", "successor"
+        )
+
+    def destroy(self, request, *args, **kwargs):
+        succession = self.get_object()
+        require_administrator(request.user, UnitSuccession, "delete")
+        succession._history_user = request.user
+        succession.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(
     list=extend_schema(summary="People of your units"),
-    retrieve=extend_schema(summary="One person (404 outside your units)"),
+    retrieve=extend_schema(
+        summary="One person (404 outside your units)", responses={200: PersonSerializer, 404: ERRORS_404}
+    ),
+    create=extend_schema(
+        **admin_schema("Add a person (portal administrators)", PersonWriteSerializer, PersonSerializer, created=True),
+        description="The unit is looked up among your units (an id outside them is unknown, 400).",
+    ),
+    update=extend_schema(
+        **admin_schema("Replace a person's fields (portal administrators)", PersonWriteSerializer, PersonSerializer)
+    ),
+    partial_update=extend_schema(
+        **admin_schema(
+            "Change some of a person's fields (portal administrators)", PersonWriteSerializer, PersonSerializer
+        ),
+        description="People are never deleted (documents and dialogues name them): set `is_active` to false.",
+    ),
 )
 @extend_schema(tags=["people"])
-class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+class PersonViewSet(
+    AdminKeptMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = PersonSerializer
+    write_serializer = PersonWriteSerializer
     filterset_class = PersonFilter
     queryset = Person.objects.none()
 
     def get_queryset(self):
         return access.scope(Person.objects.all(), self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Party terms of your units (document numbers restart each term)"),
+    retrieve=extend_schema(
+        summary="One term (404 outside your units)", responses={200: TermSerializer, 404: ERRORS_404}
+    ),
+    create=extend_schema(
+        **admin_schema("Add a Party term (portal administrators)", TermWriteSerializer, TermSerializer, created=True),
+        description="The term must lie within the committee's validity; its name is unique per committee.",
+    ),
+    update=extend_schema(
+        **admin_schema("Replace a term's fields (portal administrators)", TermWriteSerializer, TermSerializer)
+    ),
+    partial_update=extend_schema(
+        **admin_schema("Change some of a term's fields (portal administrators)", TermWriteSerializer, TermSerializer)
+    ),
+)
+@extend_schema(tags=["terms"])
+class TermViewSet(
+    AdminKeptMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = TermSerializer
+    write_serializer = TermWriteSerializer
+    filterset_class = TermFilter
+    queryset = Term.objects.none()
+
+    def get_queryset(self):
+        return access.scope(Term.objects.select_related("unit"), self.request.user)
 
 
 def _drf_errors(exc: DjangoValidationError) -> dict | list:
@@ -180,7 +351,9 @@ def _drf_errors(exc: DjangoValidationError) -> dict | list:
 
 @extend_schema_view(
     list=extend_schema(summary="Documents issued by your units"),
-    retrieve=extend_schema(summary="One document (404 outside your units)"),
+    retrieve=extend_schema(
+        summary="One document (404 outside your units)", responses={200: DocumentSerializer, 404: ERRORS_404}
+    ),
 )
 @extend_schema(tags=["documents"])
 class DocumentViewSet(
@@ -237,7 +410,9 @@ class DocumentViewSet(
 
 def register(router) -> None:
     router.register("units", UnitViewSet, basename="unit")
+    router.register("unit-successions", UnitSuccessionViewSet, basename="unit-succession")
     router.register("people", PersonViewSet, basename="person")
+    router.register("terms", TermViewSet, basename="term")
     router.register("documents", DocumentViewSet, basename="document")
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Document, DocumentKind, Person, PersonKind, Unit, UnitKind
+from .models import Document, DocumentKind, Person, PersonKind, Term, Unit, UnitKind, UnitSuccession
 from .search import filter_folded
 
 
@@ -87,3 +87,34 @@ class DocumentFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return _search(queryset, ("subject",), value)
+
+
+class TermFilter(django_filters.FilterSet):
+    unit = IdFilter(field_name="unit__id", help_text=_("Terms of this committee's unit id."))
+    on = IsoDateFilter(method="filter_on", help_text=_("Only the term covering this date (YYYY-MM-DD)."))
+
+    class Meta:
+        model = Term
+        fields = ["unit", "on"]
+
+    def filter_on(self, queryset, name, value):
+        return queryset.filter(start_date__lte=value, end_date__gte=value)
+
+
+class UnitSuccessionFilter(django_filters.FilterSet):
+    unit = IdFilter(
+        method="filter_unit", help_text=_("Successions where this unit id is the predecessor or the successor.")
+    )
+    effective_from = IsoDateFilter(
+        field_name="effective_date", lookup_expr="gte", help_text=_("Effective on or after (YYYY-MM-DD).")
+    )
+    effective_to = IsoDateFilter(
+        field_name="effective_date", lookup_expr="lte", help_text=_("Effective on or before (YYYY-MM-DD).")
+    )
+
+    class Meta:
+        model = UnitSuccession
+        fields = ["unit", "effective_from", "effective_to"]
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(Q(predecessor_id=value) | Q(successor_id=value))

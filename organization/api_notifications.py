@@ -19,7 +19,7 @@ from .notifications import mark_read
 
 class NotificationSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    is_read = serializers.SerializerMethodField()
+    is_read = serializers.SerializerMethodField(help_text=_("Whether you have read it."))
 
     class Meta:
         model = Notification
@@ -71,7 +71,12 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(
         summary="Mark all your notifications as read",
         request=None,
-        responses={200: inline_serializer("NotificationsMarked", {"marked": serializers.IntegerField()})},
+        responses={
+            200: inline_serializer(
+                "NotificationsMarked",
+                {"marked": serializers.IntegerField(help_text=_("How many notifications were marked read."))},
+            )
+        },
     )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):

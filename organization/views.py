@@ -22,9 +22,21 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, FormView, ListView
 
 from . import access, audit, services
+from .exports import ExportColumn, ExportMixin, choice
+from .exports import field as value_of
 from .filters import DocumentFilter, PersonFilter, UnitFilter
 from .forms import DocumentIssueForm
-from .models import Document, Person, Unit, UnitSuccession
+from .models import (
+    COMMUNE_KINDS,
+    DOCUMENT_ABBREVIATIONS,
+    Document,
+    DocumentKind,
+    Person,
+    PersonKind,
+    Unit,
+    UnitKind,
+    UnitSuccession,
+)
 
 #: Bootstrap start-padding classes for tree depth below the user's own top unit (capped).
 INDENT_CLASSES = ("ps-0", "ps-3", "ps-4", "ps-5")
@@ -85,7 +97,21 @@ class FilteredListView(LoginRequiredMixin, ListView):
 # --- Units ----------------------------------------------------------------------------------
 
 
-class UnitListView(FilteredListView):
+def _commune_of(row: dict) -> str:
+    """The commune a unit lies in (its parent or grandparent of a commune kind), else blank."""
+    if row["parent__kind"] in COMMUNE_KINDS:
+        return row["parent__name"]
+    if row["parent__parent__kind"] in COMMUNE_KINDS:
+        return row["parent__parent__name"]
+    return ""
+
+
+class UnitListView(ExportMixin, FilteredListView):
+    """The unit tree as a list. Its export is the villages import's sheet ("Thôn, tổ dân phố",
+    the same headers, see ``imports/kinds/units.py``): filtered to villages it imports as it is.
+    The two last columns are informational (ignored by the import); other units keep their own
+    kind in "Loại", which the import reports, since it creates villages only."""
+
     template_name = "organization/unit_list.html"
     context_object_name = "units"
     filterset_class = UnitFilter
@@ -102,9 +128,36 @@ class UnitListView(FilteredListView):
         "code": gettext_lazy("Code"),
         "valid_from": gettext_lazy("Valid from"),
     }
+    export_filename = "don-vi"
+    export_sheet_title = "Thôn, tổ dân phố"
+    export_fields = (
+        "key",
+        "name",
+        "kind",
+        "code",
+        "valid_from",
+        "valid_to",
+        "parent__name",
+        "parent__kind",
+        "parent__parent__name",
+        "parent__parent__kind",
+    )
 
     def base_queryset(self):
         return Unit.objects.visible_to(self.request.user).select_related("parent")
+
+    def get_export_columns(self) -> list[ExportColumn]:
+        # Headers are the import template's, in Vietnamese whatever the user's language.
+        return [
+            ExportColumn("Xã, phường", _commune_of),
+            ExportColumn("Tên", value_of("name")),
+            ExportColumn("Loại", choice("kind", UnitKind.choices)),
+            ExportColumn("Mã", value_of("code")),
+            ExportColumn("Hiệu lực từ", value_of("valid_from")),
+            ExportColumn("Hiệu lực đến", value_of("valid_to")),
+            ExportColumn("Trực thuộc", value_of("parent__name")),
+            ExportColumn("Mã định danh", value_of("key")),
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -184,15 +237,45 @@ def _may_issue(user) -> bool:
     return access.is_admin(user) or any(m.role in access.WRITE_ROLES for m in access.memberships(user))
 
 
-class DocumentListView(FilteredListView):
+def _document_symbol(row: dict) -> str:
+    """``Document.symbol`` from a ``.values()`` row."""
+    abbreviation = DOCUMENT_ABBREVIATIONS.get(row["kind"], row["kind"])
+    return f"{row['number']}-{abbreviation}/{row['issuer__doc_symbol']}"
+
+
+class DocumentListView(ExportMixin, FilteredListView):
     template_name = "organization/document_list.html"
     context_object_name = "documents"
     filterset_class = DocumentFilter
     default_ordering = ("-date", "-number", "-pk")
+    export_filename = "van-ban"
+    export_fields = (
+        "number",
+        "kind",
+        "date",
+        "subject",
+        "issuer__name",
+        "issuer__doc_symbol",
+        "term__name",
+        "signer__full_name",
+        "file",
+    )
 
     def base_queryset(self):
         documents = Document.objects.select_related("issuer", "signer")
         return access.scope(documents, self.request.user, "issuer")
+
+    def get_export_columns(self) -> list[ExportColumn]:
+        return [
+            ExportColumn(_("Number and symbol"), _document_symbol),
+            ExportColumn(_("Date"), value_of("date")),
+            ExportColumn(_("Kind"), choice("kind", DocumentKind.choices)),
+            ExportColumn(_("Subject"), value_of("subject")),
+            ExportColumn(_("Issuer"), value_of("issuer__name")),
+            ExportColumn(_("Term"), value_of("term__name")),
+            ExportColumn(_("Signer"), value_of("signer__full_name")),
+            ExportColumn(_("File attached"), lambda row: bool(row["file"])),
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -303,7 +386,7 @@ def add_service_errors(form, error: ValidationError) -> None:
 # --- People ---------------------------------------------------------------------------------
 
 
-class PersonListView(FilteredListView):
+class PersonListView(ExportMixin, FilteredListView):
     template_name = "organization/person_list.html"
     context_object_name = "people"
     filterset_class = PersonFilter
@@ -315,8 +398,33 @@ class PersonListView(FilteredListView):
         "unit": gettext_lazy("Unit"),
     }
 
+    export_filename = "nhan-su"
+    export_fields = (
+        "full_name",
+        "position",
+        "kind",
+        "unit__name",
+        "ethnicity",
+        "religion",
+        "phone",
+        "is_active",
+    )
+
     def base_queryset(self):
         return access.scope(Person.objects.select_related("unit"), self.request.user)
+
+    def get_export_columns(self) -> list[ExportColumn]:
+        # What the person's page shows to the same users; the free-text note stays on the page.
+        return [
+            ExportColumn(_("Full name"), value_of("full_name")),
+            ExportColumn(_("Position"), value_of("position")),
+            ExportColumn(_("Kind"), choice("kind", PersonKind.choices)),
+            ExportColumn(_("Unit"), value_of("unit__name")),
+            ExportColumn(_("Ethnicity"), value_of("ethnicity")),
+            ExportColumn(_("Religion"), value_of("religion")),
+            ExportColumn(_("Phone"), value_of("phone")),
+            ExportColumn(_("Active"), value_of("is_active")),
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

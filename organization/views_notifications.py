@@ -1,11 +1,13 @@
 """The notifications page (what the bell links to), marking as read and following a link.
 
 Everyone sees only their own notifications: any other one answers 404, like a record outside
-the user's units. Marking as read goes through ``organization.notifications.mark_read``.
+the user's units. Marking as read goes through ``organization.notifications.mark_read``. The
+list exports (``?export=xlsx|csv``, ``ExportMixin``) the notifications shown: all, or unread only.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -17,7 +19,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import ListView
 
-from .models import Notification
+from .exports import ExportColumn, ExportMixin, choice, field
+from .models import Notification, NotificationKind
 from .notifications import mark_read
 
 
@@ -32,10 +35,29 @@ def _back(request):
     return redirect(target if _is_local_path(target) else reverse("notification_list"))
 
 
-class NotificationListView(LoginRequiredMixin, ListView):
+def _link(row) -> str:
+    """The notification's link, absolute when the portal's address is configured."""
+    if not row["url"]:
+        return ""
+    return f"{settings.DANVAN_SITE_URL.rstrip('/')}{row['url']}" if settings.DANVAN_SITE_URL else row["url"]
+
+
+class NotificationListView(ExportMixin, LoginRequiredMixin, ListView):
     template_name = "organization/notification_list.html"
     context_object_name = "notifications"
     paginate_by = 25
+    export_filename = "thong-bao"
+    export_fields = ("id", "created_at", "kind", "message", "url", "read_at")
+
+    def get_export_columns(self) -> list[ExportColumn]:
+        return [
+            ExportColumn(_("No."), field("id")),
+            ExportColumn(_("Received at"), field("created_at")),
+            ExportColumn(_("Kind"), choice("kind", NotificationKind.choices)),
+            ExportColumn(_("Message"), field("message")),
+            ExportColumn(_("Link"), _link),
+            ExportColumn(_("Read at"), field("read_at")),
+        ]
 
     def only_unread(self) -> bool:
         return self.request.GET.get("unread") == "1"

@@ -10,6 +10,7 @@ one row of ``LandDonation`` however it is reached (commune, road, program), so i
 from __future__ import annotations
 
 import os
+from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
@@ -27,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from organization import access, audit
 from organization.exports import ExportColumn, ExportMixin, choice, field
 from organization.models import Role
+from organization.search import fold
 from organization.views import FilteredListView, add_service_errors
 
 from . import metrics, selectors, services
@@ -156,6 +158,9 @@ class RoadListView(ExportMixin, FilteredListView):
         "donated": gettext_lazy("Land donated (m²)"),
     }
     export_filename = "duong-giao-thong"
+    #: The sheet and headers of the "roads" import template (imports/kinds/roads.py), so an
+    #: export can be imported again as it is; the donation figures are informational.
+    export_sheet_title = "Tuyến đường"
     export_fields = (
         "id",
         "name",
@@ -183,20 +188,20 @@ class RoadListView(ExportMixin, FilteredListView):
 
     def get_export_columns(self) -> list[ExportColumn]:
         return [
-            ExportColumn(_("No."), field("id")),
-            ExportColumn(_("Road"), field("name")),
-            ExportColumn(_("Commune"), field("unit__name")),
-            ExportColumn(_("Village"), field("village__name")),
-            ExportColumn(_("Program"), field("program__title")),
-            ExportColumn(_("Year"), field("year")),
-            ExportColumn(_("Length (m)"), field("length_m")),
-            ExportColumn(_("Road bed width (m)"), field("road_width_m")),
-            ExportColumn(_("Surface width (m)"), field("surface_width_m")),
-            ExportColumn(_("Surface"), choice("surface", Surface.choices)),
-            ExportColumn(_("Total investment (đồng)"), field("total_investment_vnd")),
-            ExportColumn(_("People's share (đồng)"), field("people_share_vnd")),
-            ExportColumn(_("Donor households"), field("donor_count")),
-            ExportColumn(_("Land donated (m²)"), field("donated_m2")),
+            ExportColumn("Số TT", field("id")),
+            ExportColumn("Xã, phường", field("unit__name")),
+            ExportColumn("Thôn, tổ dân phố", field("village__name")),
+            ExportColumn("Tuyến đường", field("name")),
+            ExportColumn("Năm", field("year")),
+            ExportColumn("Chiều dài (m)", field("length_m")),
+            ExportColumn("Rộng nền (m)", field("road_width_m")),
+            ExportColumn("Rộng mặt (m)", field("surface_width_m")),
+            ExportColumn("Loại mặt đường", choice("surface", Surface.choices)),
+            ExportColumn("Tổng mức đầu tư (đồng)", field("total_investment_vnd")),
+            ExportColumn("Nhân dân đóng góp (đồng)", field("people_share_vnd")),
+            ExportColumn("Chương trình", field("program__title")),
+            ExportColumn("Số hộ hiến đất", field("donor_count")),
+            ExportColumn("Diện tích đất hiến (m²)", field("donated_m2")),
         ]
 
     def get_context_data(self, **kwargs):
@@ -321,13 +326,17 @@ class DonationListView(ExportMixin, FilteredListView):
         "value": gettext_lazy("Total value (đồng)"),
     }
     export_filename = "hien-dat"
+    #: The sheet and headers of the "roads" import template's donations (imports/kinds/roads.py).
+    export_sheet_title = "Hiến đất"
     export_fields = (
         "id",
         "donated_on",
         "donor",
+        "unit",
         "unit__name",
         "village__name",
         "road__name",
+        "road__year",
         "program__title",
         "purpose",
         "area_m2",
@@ -342,6 +351,21 @@ class DonationListView(ExportMixin, FilteredListView):
         return selectors.donations_for(self.request.user)
 
     def get_export_columns(self) -> list[ExportColumn]:
+        # A road is named by its name, with its year when its commune has two roads of that
+        # name, so the import finds the same road again.
+        names = Counter(
+            (unit_id, fold(name))
+            for unit_id, name in RoadProject.objects.filter(
+                unit__in=self.get_export_queryset().order_by().values("unit")
+            ).values_list("unit_id", "name")
+        )
+
+        def road(row) -> str:
+            if not row["road__name"]:
+                return ""
+            twice = names[(row["unit"], fold(row["road__name"]))] > 1
+            return f"{row['road__name']} ({row['road__year']})" if twice else row["road__name"]
+
         def tree_count(row) -> int:
             return sum(int(count) for count in (row["trees"] or {}).values())
 
@@ -349,21 +373,21 @@ class DonationListView(ExportMixin, FilteredListView):
             return "; ".join(f"{species}: {count}" for species, count in (row["trees"] or {}).items())
 
         return [
-            ExportColumn(_("No."), field("id")),
-            ExportColumn(_("Date"), field("donated_on")),
-            ExportColumn(_("Household head"), field("donor")),
-            ExportColumn(_("Commune"), field("unit__name")),
-            ExportColumn(_("Village"), field("village__name")),
-            ExportColumn(_("Road"), field("road__name")),
-            ExportColumn(_("Program"), field("program__title")),
-            ExportColumn(_("Purpose"), choice("purpose", DonationPurpose.choices)),
-            ExportColumn(_("Land (m²)"), field("area_m2")),
-            ExportColumn(_("Trees"), tree_count),
-            ExportColumn(_("Trees by species"), tree_species),
-            ExportColumn(_("Other assets"), field("other_assets")),
-            ExportColumn(_("Labour-days"), field("labour_days")),
-            ExportColumn(_("Cash (đồng)"), field("cash_vnd")),
-            ExportColumn(_("Total value (đồng)"), field("value_vnd")),
+            ExportColumn("Số TT", field("id")),
+            ExportColumn("Ngày hiến", field("donated_on")),
+            ExportColumn("Chủ hộ", field("donor")),
+            ExportColumn("Xã, phường", field("unit__name")),
+            ExportColumn("Thôn, tổ dân phố", field("village__name")),
+            ExportColumn("Tuyến đường", road),
+            ExportColumn("Chương trình", field("program__title")),
+            ExportColumn("Mục đích", choice("purpose", DonationPurpose.choices)),
+            ExportColumn("Diện tích đất (m²)", field("area_m2")),
+            ExportColumn("Cây trồng", tree_count),
+            ExportColumn("Cây trồng theo loài", tree_species),
+            ExportColumn("Tài sản khác", field("other_assets")),
+            ExportColumn("Ngày công", field("labour_days")),
+            ExportColumn("Tiền mặt (đồng)", field("cash_vnd")),
+            ExportColumn("Tổng giá trị (đồng)", field("value_vnd")),
         ]
 
     def get_context_data(self, **kwargs):
@@ -514,7 +538,7 @@ def next_status(status: str) -> str | None:
     return CLEARANCE_ORDER[index + 1] if index + 1 < len(CLEARANCE_ORDER) else None
 
 
-class ClearanceListView(FilteredListView):
+class ClearanceListView(ExportMixin, FilteredListView):
     template_name = "programs/clearance_list.html"
     context_object_name = "projects"
     filterset_class = ClearanceFilter
@@ -530,6 +554,21 @@ class ClearanceListView(FilteredListView):
         "name": gettext_lazy("Project"),
         "budget": gettext_lazy("Budget (đồng)"),
     }
+    export_filename = "giai-phong-mat-bang"
+    export_fields = (
+        "id",
+        "name",
+        "unit__name",
+        "is_key_project",
+        "started_on",
+        "affected_households",
+        "area_ha",
+        "budget_vnd",
+        "paid_vnd",
+        "resettlement_site",
+        "task_force__name",
+        "status",
+    )
 
     def base_queryset(self):
         return (
@@ -537,6 +576,41 @@ class ClearanceListView(FilteredListView):
             .annotate(paid_vnd=Coalesce(Sum("disbursements__amount_vnd"), 0))
             .prefetch_related("communes")
         )
+
+    def get_export_queryset(self):
+        return self.get_queryset().prefetch_related(None)
+
+    def get_export_columns(self) -> list[ExportColumn]:
+        """Informational columns (site clearance is not imported): the communes in one cell."""
+        communes: dict[int, list[str]] = defaultdict(list)
+        through = SiteClearanceProject.communes.through
+        rows = (
+            through.objects.filter(siteclearanceproject__in=self.get_export_queryset().order_by().values("pk"))
+            .order_by("unit__path")
+            .values_list("siteclearanceproject_id", "unit__name")
+        )
+        for project_id, name in rows:
+            communes[project_id].append(name)
+
+        def progress(row):
+            return percent_of(row["paid_vnd"], row["budget_vnd"])
+
+        return [
+            ExportColumn(_("No."), field("id")),
+            ExportColumn(_("Project"), field("name")),
+            ExportColumn(_("Responsible unit"), field("unit__name")),
+            ExportColumn(_("Communes"), lambda row: "; ".join(communes.get(row["id"], []))),
+            ExportColumn(_("Key project"), field("is_key_project")),
+            ExportColumn(_("Started on"), field("started_on")),
+            ExportColumn(_("Affected households"), field("affected_households")),
+            ExportColumn(_("Area (ha)"), field("area_ha")),
+            ExportColumn(_("Compensation budget (đồng)"), field("budget_vnd")),
+            ExportColumn(_("Paid (đồng)"), field("paid_vnd")),
+            ExportColumn(_("Progress (%)"), progress),
+            ExportColumn(_("Resettlement site"), field("resettlement_site")),
+            ExportColumn(_("Task force"), field("task_force__name")),
+            ExportColumn(_("Status"), choice("status", ClearanceStatus.choices)),
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

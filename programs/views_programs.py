@@ -44,6 +44,7 @@ from django.views.generic import DetailView
 
 from organization import access, audit
 from organization.exports import ExportColumn, ExportMixin, choice, field
+from organization.models import DOCUMENT_ABBREVIATIONS
 from organization.views import FilteredListView
 
 from . import metrics, selectors, services
@@ -221,9 +222,18 @@ def show_service_errors(error: ValidationError, form: Form, keyed_forms: dict[st
             form.add_error(None, texts)
 
 
-def _field_labels(values: list[str] | None) -> str:
+def _field_labels(values: list[str] | None, separator: str = ", ") -> str:
     labels = dict(ProgramField.choices)
-    return ", ".join(str(labels.get(value, value)) for value in values or [])
+    return separator.join(str(labels.get(value, value)) for value in values or [])
+
+
+def _basis_symbol(row: dict[str, Any]) -> str:
+    """The basis document's number and symbol (``Document.symbol``) from a ``.values()`` row."""
+    if row["basis_document__number"] is None:
+        return ""
+    kind = row["basis_document__kind"]
+    abbreviation = DOCUMENT_ABBREVIATIONS.get(kind, kind)
+    return f"{row['basis_document__number']}-{abbreviation}/{row['basis_document__issuer__doc_symbol']}"
 
 
 # --- The list --------------------------------------------------------------------------------------
@@ -246,16 +256,24 @@ class ProgramListView(ExportMixin, FilteredListView):
         "person_times": gettext_lazy("Person-times"),
     }
     export_filename = "chuong-trinh"
+    #: The import's program sheet (``imports/kinds/programs.py``): the same title and headers, so
+    #: an export imports as it is; the totals are informational columns the import ignores.
+    export_sheet_title = "Chương trình"
     export_fields = (
         "id",
+        "unit__name",
+        "village__name",
         "date",
         "title",
         "organizer_level",
         "organizer__name",
-        "unit__name",
-        "village__name",
         "fields",
         "status",
+        "basis_document__number",
+        "basis_document__kind",
+        "basis_document__issuer__doc_symbol",
+        "survey_notes",
+        "summary",
         "work_item_count",
         "total_value",
         "value_over",
@@ -285,21 +303,26 @@ class ProgramListView(ExportMixin, FilteredListView):
             }
             return lambda row: labels[combined_qualifier(row[over], row[almost])]
 
+        # Headers are the import template's, in Vietnamese whatever the user's language. "Số TT"
+        # is the program's id: unique in the file, as the import's reference number must be.
         return [
-            ExportColumn(_("No."), field("id")),
-            ExportColumn(_("Date"), field("date")),
-            ExportColumn(_("Title"), field("title")),
-            ExportColumn(_("Organized at"), choice("organizer_level", OrganizerLevel.choices)),
-            ExportColumn(_("Organizer"), field("organizer__name")),
-            ExportColumn(_("Host commune"), field("unit__name")),
-            ExportColumn(_("Village"), field("village__name")),
-            ExportColumn(_("Fields"), lambda row: _field_labels(row["fields"])),
-            ExportColumn(_("Status"), choice("status", ProgramStatus.choices)),
-            ExportColumn(_("Work items"), field("work_item_count")),
-            ExportColumn(_("Value (đồng)"), field("total_value")),
-            ExportColumn(_("Value qualifier"), hedge("value_over", "value_almost")),
-            ExportColumn(_("Person-times"), field("total_person_times")),
-            ExportColumn(_("Person-times qualifier"), hedge("people_over", "people_almost")),
+            ExportColumn("Số TT", field("id")),
+            ExportColumn("Xã, phường", field("unit__name")),
+            ExportColumn("Thôn, tổ dân phố", field("village__name")),
+            ExportColumn("Ngày", field("date")),
+            ExportColumn("Tên chương trình", field("title")),
+            ExportColumn("Cấp tổ chức", choice("organizer_level", OrganizerLevel.choices)),
+            ExportColumn("Đơn vị tổ chức", field("organizer__name")),
+            ExportColumn("Lĩnh vực", lambda row: _field_labels(row["fields"], separator="; ")),
+            ExportColumn("Trạng thái", choice("status", ProgramStatus.choices)),
+            ExportColumn("Văn bản căn cứ", _basis_symbol),
+            ExportColumn("Nội dung khảo sát", field("survey_notes")),
+            ExportColumn("Kết quả", field("summary")),
+            ExportColumn("Công trình, phần việc", field("work_item_count")),
+            ExportColumn("Giá trị (đồng)", field("total_value")),
+            ExportColumn("Mức độ chính xác của giá trị", hedge("value_over", "value_almost")),
+            ExportColumn("Lượt người", field("total_person_times")),
+            ExportColumn("Mức độ chính xác của lượt người", hedge("people_over", "people_almost")),
         ]
 
     def get_context_data(self, **kwargs):

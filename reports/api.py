@@ -11,7 +11,9 @@ The same rules as the pages, in the same places:
 - writes go through ``reports.services``; a ``ValidationError`` becomes 400 with messages per
   field, ``PermissionDenied`` 403, a stale ``version`` 409.
 The figures come from ``reports.kpis`` / ``reports.sections`` only: this module never counts
-records. Nothing is deleted through the API (405).
+records. Report schedules (which units get drafts automatically) are kept by portal
+administrators, through the API as in the admin, with the admin's own form. Nothing else is
+deleted through the API (405).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from django.urls import path
@@ -31,17 +34,28 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from organization import access
-from organization.api_base import Conflict, drf_errors, require_role_somewhere
+from organization.api_base import (
+    ERRORS_403_ADMIN,
+    AdminKeptMixin,
+    Conflict,
+    admin_schema,
+    drf_errors,
+    require_administrator,
+    require_role_somewhere,
+)
+from organization.api_filters import IdFilter
 from organization.models import Role, Unit
 from organization.serializers import UnitBriefSerializer
 from organization.services import StaleVersion
 
 from . import kpis, services
+from .admin import ReportScheduleForm
 from .api_filters import PeriodLockFilter, ReportFilter
-from .models import PeriodLock, Report
+from .models import PeriodLock, Report, ReportSchedule
 from .serializers import (
     FILE_FIELDS,
     IssueSerializer,
@@ -53,6 +67,8 @@ from .serializers import (
     PeriodLockSerializer,
     ReportCreateSerializer,
     ReportDetailSerializer,
+    ReportScheduleSerializer,
+    ReportScheduleWriteSerializer,
     ReportSerializer,
     UnlockSerializer,
     VersionSerializer,
@@ -416,9 +432,100 @@ class PeriodLockViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._detail(lock)
 
 
+# --- Report schedules ---------------------------------------------------------------------------
+
+
+class ReportScheduleFilter(django_filters.FilterSet):
+    unit = IdFilter(field_name="unit__id", help_text=_("The schedule of this unit id."))
+    is_active = django_filters.BooleanFilter(help_text=_("true: schedules still creating drafts."))
+
+    class Meta:
+        model = ReportSchedule
+        fields = ["unit", "is_active"]
+
+
+_SCHEDULE_RULES = (
+    "The admin's rules (`reports.admin.ReportScheduleForm`): the issuing body has a document symbol and "
+    "lies above or below the unit, at least one calendar kind, one schedule per unit."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Report schedules of your units: which drafts are created automatically"),
+    retrieve=extend_schema(
+        summary="One report schedule (404 outside your units)",
+        responses={200: ReportScheduleSerializer, 404: _ERRORS_404},
+    ),
+    create=extend_schema(
+        **admin_schema(
+            "Schedule automatic report drafts for a unit (portal administrators)",
+            ReportScheduleWriteSerializer,
+            ReportScheduleSerializer,
+            created=True,
+        ),
+        description=_SCHEDULE_RULES,
+    ),
+    update=extend_schema(
+        **admin_schema(
+            "Replace a report schedule (portal administrators)", ReportScheduleWriteSerializer, ReportScheduleSerializer
+        ),
+        description=_SCHEDULE_RULES,
+    ),
+    partial_update=extend_schema(
+        **admin_schema(
+            "Change some of a report schedule (portal administrators)",
+            ReportScheduleWriteSerializer,
+            ReportScheduleSerializer,
+        ),
+        description=_SCHEDULE_RULES + " To stop a schedule, set `is_active` to false.",
+    ),
+    destroy=extend_schema(
+        summary="Delete a report schedule (portal administrators)",
+        responses={204: OpenApiResponse(description="Deleted."), 403: ERRORS_403_ADMIN, 404: _ERRORS_404},
+    ),
+)
+@extend_schema(tags=["report-schedules"])
+class ReportScheduleViewSet(AdminKeptMixin, viewsets.ModelViewSet):
+    serializer_class = ReportScheduleSerializer
+    write_serializer = ReportScheduleWriteSerializer
+    filterset_class = ReportScheduleFilter
+    queryset = ReportSchedule.objects.none()
+
+    def get_queryset(self):
+        return access.scope(ReportSchedule.objects.select_related("unit", "issuer"), self.request.user)
+
+    def write(self, schedule: ReportSchedule, values: dict) -> ReportSchedule:
+        """Through the admin's own form, so its checks (the issuer's symbol and place, the kinds)
+        hold here too; values not sent keep the schedule's."""
+        current = {
+            "unit": schedule.unit_id,
+            "issuer": schedule.issuer_id,
+            "kinds": list(schedule.kinds),
+            "include_predecessors": schedule.include_predecessors,
+            "is_active": schedule.is_active,
+        }
+        sent = {name: getattr(value, "pk", value) for name, value in values.items()}
+        form = ReportScheduleForm(data={**current, **sent}, instance=schedule)
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {
+                    (api_settings.NON_FIELD_ERRORS_KEY if name == "__all__" else name): list(messages)
+                    for name, messages in form.errors.items()
+                }
+            )
+        return form.save()
+
+    def destroy(self, request, *args, **kwargs):
+        schedule = self.get_object()
+        require_administrator(request.user, ReportSchedule, "delete")
+        schedule.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 def register(router) -> None:
     router.register("reports", ReportViewSet, basename="report")
     router.register("period-locks", PeriodLockViewSet, basename="period-lock")
+    router.register("report-schedules", ReportScheduleViewSet, basename="report-schedule")
 
 
 urlpatterns = [path("metrics/", MetricsView.as_view(), name="metrics")]

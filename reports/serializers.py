@@ -30,7 +30,7 @@ from organization.models import Person, Unit
 from organization.serializers import UnitBriefSerializer
 
 from . import kpis, services
-from .models import BuildState, PeriodLock, Report, ReportStatus
+from .models import BuildState, PeriodLock, Report, ReportSchedule, ReportStatus
 from .periods import ReportKind, label
 
 #: The files a compiled report carries, by the name used in URLs.
@@ -223,8 +223,8 @@ class ReportDetailSerializer(ReportSerializer):
         ),
     )
     signer = serializers.SerializerMethodField(help_text=_("Who signs it (person), if chosen."))
-    submitted_by = serializers.SerializerMethodField()
-    issued_by = serializers.SerializerMethodField()
+    submitted_by = serializers.SerializerMethodField(help_text=_("Full name of who submitted it."))
+    issued_by = serializers.SerializerMethodField(help_text=_("Full name of the leader who issued it."))
 
     class Meta(ReportSerializer.Meta):
         fields = [
@@ -349,8 +349,8 @@ class NewVersionSerializer(serializers.Serializer):
 class PeriodLockSerializer(serializers.ModelSerializer):
     unit = UnitBriefSerializer(read_only=True, help_text=_("The locked subtree's root."))
     report = ReportBriefSerializer(read_only=True, allow_null=True, help_text=_("The issued report it follows."))
-    locked_by = serializers.SerializerMethodField()
-    unlocked_by = serializers.SerializerMethodField()
+    locked_by = serializers.SerializerMethodField(help_text=_("Full name of who locked the period."))
+    unlocked_by = serializers.SerializerMethodField(help_text=_("Full name of who unlocked it, if anyone."))
     is_active = serializers.SerializerMethodField(help_text=_("Still locked."))
 
     class Meta:
@@ -407,6 +407,50 @@ class UnlockSerializer(serializers.Serializer):
     )
 
 
+# --- Report schedules -----------------------------------------------------------------------------
+
+#: The kinds a schedule can create: every calendar kind (a custom range never falls due), as in
+#: the admin's schedule form.
+SCHEDULED_KINDS = [(value, name) for value, name in ReportKind.choices if value != ReportKind.CUSTOM]
+
+
+class ReportScheduleSerializer(serializers.ModelSerializer):
+    unit = UnitBriefSerializer(read_only=True, help_text=_("The unit whose reports are drafted automatically."))
+    issuer = UnitBriefSerializer(read_only=True, help_text=_("The body that issues them."))
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=SCHEDULED_KINDS),
+        read_only=True,
+        help_text=_("A draft of each of these kinds is created the morning after its period ends."),
+    )
+
+    class Meta:
+        model = ReportSchedule
+        fields = ["id", "unit", "issuer", "kinds", "include_predecessors", "is_active"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "include_predecessors": {"help_text": _("The drafts also count the units this one succeeded.")},
+            "is_active": {"help_text": _("False: no more drafts are created.")},
+        }
+
+
+class ReportScheduleWriteSerializer(serializers.Serializer):
+    """What the admin's schedule form takes; its own checks (``reports.admin.ReportScheduleForm``)
+    run on what this reads, so the API refuses exactly what the admin refuses."""
+
+    unit = unit_in_scope(_("Unit id whose reports are drafted automatically; one schedule per unit."))
+    issuer = unit_in_scope(
+        _("Issuing body (unit id) with a document symbol, above or below the unit."), unknown=UNKNOWN_BODY
+    )
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=SCHEDULED_KINDS),
+        help_text=_("At least one of month, quarter, half_year, nine_months, year."),
+    )
+    include_predecessors = serializers.BooleanField(
+        required=False, default=False, help_text=_("Also count the units this one succeeded.")
+    )
+    is_active = serializers.BooleanField(required=False, default=True, help_text=_("False: create no more drafts."))
+
+
 # --- Metrics --------------------------------------------------------------------------------------
 
 #: How each kind of KPI travels: whole numbers as JSON integers, Decimals as strings.
@@ -432,8 +476,8 @@ KpiSetSerializer = type(
 
 
 class KpiDefinitionSerializer(serializers.Serializer):
-    key = serializers.CharField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    key = serializers.CharField(read_only=True, help_text=_("The KPI's key in `kpis`."))
+    label = serializers.CharField(read_only=True, help_text=_("Its name, in the user's language."))
     unit = serializers.CharField(read_only=True, help_text=_("count, vnd, person_times, percent, m2."))
     nature = serializers.CharField(
         read_only=True, help_text=_("period: summed over the period; stock: the state at its end.")
@@ -479,9 +523,13 @@ class MetricsQuerySerializer(serializers.Serializer):
 
 
 class MetricsSerializer(serializers.Serializer):
-    unit = UnitBriefSerializer(read_only=True)
-    start = serializers.DateField(read_only=True)
-    end = serializers.DateField(read_only=True)
-    include_predecessors = serializers.BooleanField(read_only=True)
+    unit = UnitBriefSerializer(read_only=True, help_text=_("The unit whose subtree the figures count."))
+    start = serializers.DateField(read_only=True, help_text=_("First day of the period."))
+    end = serializers.DateField(read_only=True, help_text=_("Last day of the period."))
+    include_predecessors = serializers.BooleanField(
+        read_only=True, help_text=_("The figures also count the units this one succeeded.")
+    )
     kpis = KpiSetSerializer(read_only=True, help_text=_("The KPI set (reports.kpis), one definition per figure."))
-    definitions = KpiDefinitionSerializer(many=True, read_only=True)
+    definitions = KpiDefinitionSerializer(
+        many=True, read_only=True, help_text=_("What each KPI of the set is: its key, label, unit and nature.")
+    )

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "campaigns",
     "reports",
     "imports",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -177,7 +178,12 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dân vận portal API",
-    "DESCRIPTION": "Records of the Ban Dân vận: units, memberships and, later, dialogues, programs and reports.",
+    "DESCRIPTION": (
+        "Records of the Ban Dân vận: units, people and documents; dialogues and petitions; programs, "
+        "roads, land donations and site clearance; emulation movements and models; reports, KPIs and "
+        "period locks. Every list starts from the signed-in user's units: a record outside them answers "
+        "404 like a missing one. Writes go through the same services as the pages. See docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -231,7 +237,16 @@ SPECTACULAR_SETTINGS = {
         "ReportKindEnum": "reports.periods.ReportKind",
         "ReportStatusEnum": "reports.models.ReportStatus",
         "BuildStateEnum": "reports.models.BuildState",
+        "ReportedMetricEnum": "dialogues.models.ReportedMetric",
+        "ScheduledReportKindEnum": "reports.serializers.SCHEDULED_KINDS",
     },
+    # The default enum hook first (it names the enums above), then ours: every property, enum and
+    # error answer described (organization/api_schema.py; organization/tests/test_api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "organization.api_schema.describe_fields",
+        "organization.api_schema.document_errors",
+    ],
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -268,6 +283,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.create_scheduled_reports",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Every hour at :20: the files of background exports whose download link has expired
+    # (EXPORT_LINK_HOURS) are deleted and the jobs marked expired; jobs that never finished are
+    # marked failed. Idempotent.
+    "exports-cleanup": {
+        "task": "exports.cleanup",
+        "schedule": crontab(minute=20),
+    },
 }
 # Report builds are slow and bursty: they run on their own queue, so a month-end rush never
 # delays reminders (see docs/operations-celery.md; `make worker` consumes both queues).
@@ -299,6 +321,17 @@ DANVAN_REMINDER_DUE_DAYS = env_int("DANVAN_REMINDER_DUE_DAYS", 3, minimum=0)
 DANVAN_MINUTES_DUE_DAYS = env_int("DANVAN_MINUTES_DUE_DAYS", 7, minimum=1)
 # The portal's address as users reach it, for links in e-mails (e.g. https://danvan.example.vn).
 DANVAN_SITE_URL = env_str("DANVAN_SITE_URL", "")
+
+# --- Exports (organization.exports, the exports app) --------------------------------------
+# A list export of at most this many rows downloads at once; a larger one is written in the
+# background (progress page, then a download link under "My exports").
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000, minimum=1)
+# The most rows an export holds (XLSX also stops at Excel's 1,048,575); beyond, it is refused.
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 1_000_000, minimum=1)
+# How long the download link of a background export works; the file is deleted afterwards.
+EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24, minimum=1)
+# Time limit of one background export task (s).
+EXPORT_TIME_LIMIT = env_int("EXPORT_TIME_LIMIT", 1800, minimum=60)
 
 # --- Demo -----------------------------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "danvan-demo")

@@ -77,9 +77,12 @@ def test_xlsx_export_holds_exactly_the_filtered_rows(client, tree, petitions, di
     by_id = {row[0].value: row for row in body}
     assigned = by_id[petitions["assigned"].pk]
     assert isinstance(assigned[0].value, int)
-    assert assigned[1].is_date and assigned[1].value.date() == date(2024, 3, 8)
-    assert assigned[11].is_date and assigned[11].value.date() == date(2024, 4, 30)
-    assert assigned[10].value == tree.agency.name
+    # The columns of the petitions import template first (imports/kinds/petitions.py), then
+    # the informational ones.
+    assert [cell.value for cell in header][:3] == ["Mã", "Xã, phường", "Ngày tiếp nhận"]
+    assert assigned[2].is_date and assigned[2].value.date() == date(2024, 3, 8)
+    assert assigned[14].is_date and assigned[14].value.date() == date(2024, 4, 30)
+    assert assigned[13].value == tree.agency.name
 
 
 def test_csv_export_holds_exactly_the_filtered_rows_and_starts_with_a_bom(client, tree, petitions, district_staff):
@@ -88,18 +91,18 @@ def test_csv_export_holds_exactly_the_filtered_rows_and_starts_with_a_bom(client
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.startswith(b"\xef\xbb\xbf")
     header, *body = csv_rows(response)
-    assert len(header) == 17
+    assert len(header) == 20
     assert {int(row[0]) for row in body} == {petitions[key].pk for key in ("formula", "dash", "assigned")}
     # Every field is quoted, so commas inside a petition cannot shift the columns.
     first_line = response.content.decode("utf-8-sig").splitlines()[1]
-    assert first_line.startswith('"') and first_line.count('","') == 16
+    assert first_line.startswith('"') and first_line.count('","') == 19
     assigned = next(row for row in body if int(row[0]) == petitions["assigned"].pk)
-    assert assigned[1] == "08/03/2024" and assigned[11] == "30/04/2024"
+    assert assigned[2] == "08/03/2024" and assigned[14] == "30/04/2024"
 
 
 def test_export_neutralizes_spreadsheet_formulas(client, petitions, district_staff):
     client.force_login(district_staff)
-    content_column = 7
+    content_column = 6
 
     rows = xlsx_rows(export(client, "xlsx"))
     by_id = {row[0].value: row for row in rows[1:]}
@@ -176,7 +179,7 @@ def test_dialogue_list_exports_the_filtered_dialogues_with_counts(client, tree, 
     header = [cell.value for cell in rows[0]]
     topic = rows[1][header.index("Chủ đề")]
     assert topic.data_type != "f" and topic.value.startswith("=cmd")
-    assert rows[1][header.index("Kiến nghị")].value == 2
+    assert rows[1][header.index("Số kiến nghị")].value == 2
     client.force_login(district_staff)
     text = client.get(reverse("dialogues:dialogue_list"), {"export": "csv"}).content.decode("utf-8-sig")
     assert "Nghĩa Đô" in text and "'=cmd" in text

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from dialogues import services as dialogue_services
 from dialogues.models import LegalTrack, Petition, PetitionField, PetitionSource, PetitionType
+
 from ..context import Context
 from ..reader import Book
 from ..spec import BOOLEAN, CHOICE, DATE, TEXT, Column, Row, SheetSpec
@@ -21,8 +22,9 @@ from .base import ImportKind, Plan, natural_key, register
 
 
 def _sources():
-    # A petition raised at a dialogue is imported with its dialogue (kind "dialogues").
-    return [(value, label) for value, label in PetitionSource.choices if value != PetitionSource.DIALOGUE]
+    # "Dialogue" is read so that its row gets a precise message: such petitions are imported
+    # with their dialogue (kind "dialogues"), never alone.
+    return PetitionSource.choices
 
 
 def _legal_tracks():
@@ -31,11 +33,33 @@ def _legal_tracks():
 
 #: Columns that describe the petition itself, shared with the petitions sheet of dialogues.
 PETITION_COLUMNS = (
-    Column("type", "Loại", CHOICE, choices=lambda: PetitionType.choices, example="Kiến nghị", help="Để trống: kiến nghị."),
+    Column(
+        "type", "Loại", CHOICE, choices=lambda: PetitionType.choices, example="Kiến nghị", help="Để trống: kiến nghị."
+    ),
     Column("field", "Lĩnh vực", CHOICE, required=True, choices=lambda: PetitionField.choices, example="Giao thông"),
-    Column("content", "Nội dung", TEXT, required=True, example="Đề nghị sửa chữa đoạn đường liên thôn bị sạt lở", help="Nội dung kiến nghị như đã ghi nhận."),
-    Column("petitioner", "Người nêu", TEXT, max_length=200, example="Ông Hoàng Văn A", help="Người hoặc nhóm người nêu kiến nghị."),
-    Column("village", "Thôn, tổ dân phố", TEXT, example="Thôn Tổng Kim", help="Thôn nơi nảy sinh kiến nghị; phải thuộc xã của dòng."),
+    Column(
+        "content",
+        "Nội dung",
+        TEXT,
+        required=True,
+        example="Đề nghị sửa chữa đoạn đường liên thôn bị sạt lở",
+        help="Nội dung kiến nghị như đã ghi nhận.",
+    ),
+    Column(
+        "petitioner",
+        "Người nêu",
+        TEXT,
+        max_length=200,
+        example="Ông Hoàng Văn A",
+        help="Người hoặc nhóm người nêu kiến nghị.",
+    ),
+    Column(
+        "village",
+        "Thôn, tổ dân phố",
+        TEXT,
+        example="Thôn Tổng Kim",
+        help="Thôn nơi nảy sinh kiến nghị; phải thuộc xã của dòng.",
+    ),
     Column(
         "legal_track",
         "Khiếu nại, tố cáo",
@@ -48,12 +72,29 @@ PETITION_COLUMNS = (
 )
 
 #: Informational columns of the petitions list export, accepted and ignored on import.
-PETITION_EXPORT_ONLY = ("Mã", "Số", "ID", "Trạng thái", "Cơ quan giải quyết", "Hạn trả lời", "Ngày trả lời", "Ngày kết thúc", "Quá hạn", "Đối thoại")
+PETITION_EXPORT_ONLY = (
+    "Mã",
+    "Trạng thái",
+    "Cơ quan giải quyết",
+    "Hạn trả lời",
+    "Quá hạn",
+    "Ngày trả lời",
+    "Ngày đối thoại",
+    "Chủ đề đối thoại",
+    "Chủ trì đối thoại",
+)
 
 SHEET = SheetSpec(
     "Kiến nghị",
     (
-        Column("commune", "Xã, phường", TEXT, required=True, example="Xã Vĩnh Yên", help="Tên hoặc mã xã, phường, thị trấn tiếp nhận."),
+        Column(
+            "commune",
+            "Xã, phường",
+            TEXT,
+            required=True,
+            example="Xã Vĩnh Yên",
+            help="Tên hoặc mã xã, phường, thị trấn tiếp nhận.",
+        ),
         Column("received_on", "Ngày tiếp nhận", DATE, required=True, example=date(2024, 3, 15)),
         Column("source", "Nguồn", CHOICE, required=True, choices=_sources, example="Tiếp công dân"),
         *PETITION_COLUMNS,
@@ -73,10 +114,20 @@ def petition_input(ctx: Context, row: Row, spec: SheetSpec, commune, day: date):
     answered = bool(row.get("answered_on_spot", False))
     answer = row.get("on_spot_answer", "")
     if answered and not answer:
-        ctx.problem(_("Write the answer given on the spot, or set “Đã trả lời tại chỗ” to Không."), row, spec=spec, key="on_spot_answer")
+        ctx.problem(
+            _("Write the answer given on the spot, or set “Đã trả lời tại chỗ” to Không."),
+            row,
+            spec=spec,
+            key="on_spot_answer",
+        )
         return None
     if row.get("legal_track") and answered:
-        ctx.problem(_("A complaint or denunciation follows the legal track; it is not answered on the spot."), row, spec=spec, key="legal_track")
+        ctx.problem(
+            _("A complaint or denunciation follows the legal track; it is not answered on the spot."),
+            row,
+            spec=spec,
+            key="legal_track",
+        )
         return None
     return dialogue_services.PetitionInput(
         type=row.get("type", PetitionType.REQUEST),
@@ -123,6 +174,17 @@ class PetitionsImport(ImportKind):
             if index % 2000 == 0:
                 ctx.progress(index * 50 // max(len(rows), 1))
             day = row["received_on"]
+            if row["source"] == PetitionSource.DIALOGUE:
+                ctx.problem(
+                    _(
+                        "A petition raised at a dialogue is imported with its dialogue: use the template "
+                        "“Dialogues with their petitions”, or leave these rows out of this file."
+                    ),
+                    row,
+                    spec=SHEET,
+                    key="source",
+                )
+                continue
             commune = ctx.commune(row["commune"], row, SHEET, "commune", day=day)
             if commune is None:
                 continue
@@ -157,7 +219,10 @@ class PetitionsImport(ImportKind):
 
         try:
             dialogue_services.petitions_intake(
-                user=ctx.user, items=plan.items, progress=lambda pct: ctx.progress(50 + pct // 2)
+                user=ctx.user,
+                items=plan.items,
+                progress=lambda pct: ctx.progress(50 + pct // 2),
+                validate_only=ctx.dry_run,
             )
         except ValidationError as exc:
             plan.report(ctx, exc)

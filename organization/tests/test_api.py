@@ -126,21 +126,22 @@ def test_unit_detail_has_the_documented_fields(client, tree, district_staff):
 
 
 @pytest.mark.parametrize(
-    ("method", "url"),
+    ("persona", "method", "url", "expected"),
     [
-        ("delete", "detail"),
-        ("put", "detail"),
-        ("patch", "detail"),
-        ("post", "list"),
+        # Units are kept by portal administrators (test_api_admin_kept.py); nobody deletes one.
+        ("portal_admin", "delete", "detail", 405),
+        ("district_staff", "put", "detail", 403),
+        ("district_staff", "patch", "detail", 403),
+        ("district_staff", "post", "list", 403),
     ],
 )
-def test_units_are_read_only_through_the_api(client, tree, portal_admin, method, url):
-    client.force_login(portal_admin)
+def test_only_administrators_change_units_and_nobody_deletes_one(request, client, tree, persona, method, url, expected):
+    client.force_login(request.getfixturevalue(persona))
     target = f"{UNITS}{tree.commune_a.pk}/" if url == "detail" else UNITS
 
     response = getattr(client, method)(target, {"name": "renamed"}, content_type="application/json")
 
-    assert response.status_code == 405
+    assert response.status_code == expected
     assert Unit.objects.get(pk=tree.commune_a.pk).name == "Xã Vĩnh Yên"
 
 

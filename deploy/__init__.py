@@ -1,0 +1,1 @@
+"""Deployment files: gunicorn settings, systemd units, nginx sample, backup and restore."""
