@@ -465,11 +465,7 @@ FILES: tuple[BadFile, ...] = (
         "example_row_only.xlsx",
         "petitions",
         "the template uploaded as downloaded: only its example row, which is skipped",
-        (
-            Expect(
-                "The file holds only the template's example row, which is never imported. Write your rows below it."
-            ),
-        ),
+        (Expect("The file holds only the template's example row, which is never imported. Write your rows below it."),),
     ),
 )
 
