@@ -49,6 +49,7 @@ class Context:
         self._index: dict[str, list[Unit]] | None = None
         self._children: dict[int, list[Unit]] | None = None
         self._visible_names: dict[str, list[Unit]] | None = None
+        self._village_index: dict[int, dict[str, list[Unit]]] = {}
 
     # --- problems ---------------------------------------------------------------------------
 
@@ -168,12 +169,7 @@ class Context:
         """The village or residential group ``text`` inside ``commune``."""
         if self._children is None:
             self._load()
-        wanted = fold(text)
-        candidates = [
-            unit
-            for unit in self._descendants(commune)
-            if wanted in unit_keys(unit.name) or (unit.code and fold(unit.code) == wanted)
-        ]
+        candidates = self._villages_of(commune).get(fold(text), [])
         found = self._pick(text, candidates, VILLAGE_KINDS, day, row, spec, key)
         if found is None:
             self.problem(
@@ -184,6 +180,20 @@ class Context:
                 key=key,
             )
         return found or None
+
+    def _villages_of(self, commune: Unit) -> dict[str, list[Unit]]:
+        """Folded name (with and without its kind word) or code → the units below ``commune``,
+        built once per commune and file (a file names the same villages thousands of times)."""
+        index = self._village_index.get(commune.pk)
+        if index is None:
+            index = defaultdict(list)
+            for unit in self._descendants(commune):
+                for key in unit_keys(unit.name):
+                    index[key].append(unit)
+                if unit.code:
+                    index[fold(unit.code)].append(unit)
+            self._village_index[commune.pk] = index
+        return index
 
     def _descendants(self, unit: Unit) -> list[Unit]:
         out: list[Unit] = []

@@ -42,6 +42,8 @@ MAX_UNPACKED_BYTES = 400 * 1024 * 1024
 MAX_RATIO = 200
 #: Data rows per sheet.
 MAX_ROWS = 100_000
+#: The example row is looked for among the first rows only (it is row 2 of the template).
+EXAMPLE_ROWS_CHECKED = 5
 
 ZIP_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003)
@@ -300,7 +302,8 @@ def _read_sheet(sheet, spec: SheetSpec, book: Book, merges: list[str], formulas:
             else None
             for column in spec.columns
         ]
-        if _is_example(in_template_order, spec):
+        # The template's example row sits right under the headers; later rows are not compared.
+        if number <= EXAMPLE_ROWS_CHECKED and _is_example(in_template_order, spec):
             book.skipped_examples += 1
             continue
         row = Row(sheet=spec.name, number=number)

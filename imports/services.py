@@ -171,13 +171,9 @@ def _home_unit(user):
     return None
 
 
-def upload(*, user, kind_key: str, handle, name: str, via: str = "web") -> ImportJob:
-    """Record an uploaded file and queue its check. A file that is not a readable workbook is
-    logged with its problem and never stored."""
-    require_importer(user)
-    kind = kind_for(kind_key)
-    data = handle.read()
-    job = ImportJob(
+def _new_job(*, user, kind: ImportKind, data: bytes, name: str, via: str) -> ImportJob:
+    """A log row for an uploaded file (not saved yet): who, when, which file and its hash."""
+    return ImportJob(
         kind=kind.key,
         original_name=(name or "upload.xlsx")[:255],
         size=len(data),
@@ -186,6 +182,15 @@ def upload(*, user, kind_key: str, handle, name: str, via: str = "web") -> Impor
         unit=_home_unit(user),
         via=via,
     )
+
+
+def upload(*, user, kind_key: str, handle, name: str, via: str = "web") -> ImportJob:
+    """Record an uploaded file and queue its check. A file that is not a readable workbook is
+    logged with its problem and never stored."""
+    require_importer(user)
+    kind = kind_for(kind_key)
+    data = handle.read()
+    job = _new_job(user=user, kind=kind, data=data, name=name, via=via)
     try:
         check_file(ContentFile(data), len(data))
     except FileRefused as exc:
@@ -248,6 +253,7 @@ def check(job_id: int) -> ImportJob:
         }
     job.progress = 100
     job.save()
+    cache.delete(progress_key(job.pk))  # the page reads the row again, not the check's last step
     return job
 
 
@@ -324,15 +330,7 @@ def import_now(*, user, kind_key: str, handle, name: str, dry_run: bool, via: st
     require_importer(user)
     kind = kind_for(kind_key)
     data = handle.read()
-    job = ImportJob(
-        kind=kind.key,
-        original_name=(name or "upload.xlsx")[:255],
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=user,
-        unit=_home_unit(user),
-        via=via,
-    )
+    job = _new_job(user=user, kind=kind, data=data, name=name, via=via)
     try:
         check_file(ContentFile(data), len(data))
         outcome = attempt(kind, ContentFile(data), user, write=not dry_run)

@@ -11,6 +11,7 @@ and people, which number in the thousands at most per user.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.db.models import Q, QuerySet
 from text_unidecode import unidecode
@@ -18,7 +19,18 @@ from text_unidecode import unidecode
 
 def fold(text: str | None) -> str:
     """Lowercase ASCII with single spaces: ``fold("  Xã  Nghĩa Đô ") == "xa nghia do"``."""
+    if text and len(text) <= _CACHED_LENGTH:
+        return _fold_short(text)
     return " ".join(unidecode(text or "").lower().split())
+
+
+#: Names, labels and choices repeat across the rows of an import: folding them is cached.
+_CACHED_LENGTH = 120
+
+
+@lru_cache(maxsize=50_000)
+def _fold_short(text: str) -> str:
+    return " ".join(unidecode(text).lower().split())
 
 
 def terms(query: str | None) -> list[str]:
